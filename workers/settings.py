@@ -1,0 +1,172 @@
+"""One frozen Settings object, built from the environment at the entry points only.
+
+Everything below the entry points takes plain arguments, so tests build Settings(...) directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+FUNCTIONS = ("tone", "strain", "suggestions", "rotation", "checkin", "metrics", "webhooks")
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class ZendeskConfig:
+    base_url: str
+    email: str | None
+    token: str | None
+    oauth_token: str | None = None
+    webhook_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class FreshdeskConfig:
+    base_url: str
+    api_key: str
+    webhook_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Breather's whole configuration (see the table in README.md)."""
+
+    redis_url: str | None = None
+    data_dir: str = ".breather"
+    poll_seconds: int = 60
+    queue_name: str = "breather"
+    secret: str = "dev-secret-change-me"
+    zendesk: ZendeskConfig | None = None
+    freshdesk: FreshdeskConfig | None = None
+    disabled: frozenset[str] = field(default_factory=frozenset)
+    budget_share: float = 0.5
+    retention_days: int = 30
+    per_agent_metrics: bool = False
+    min_group_size: int = 5
+    log_json: bool | None = None
+
+    def enabled(self, function: str) -> bool:
+        """Whether a switchable function (see FUNCTIONS) is on."""
+        return function not in self.disabled
+
+    @property
+    def sources(self) -> list[str]:
+        return [name for name in ("zendesk", "freshdesk") if getattr(self, name)]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build Settings from environment variables; raise ConfigError naming a bad one."""
+        env = os.environ if environ is None else environ
+        return cls(
+            redis_url=_url(env, "REDIS_URL", schemes=("redis", "rediss", "unix")),
+            data_dir=env.get("BREATHER_DATA_DIR", ".breather"),
+            poll_seconds=_int(env, "BREATHER_POLL_SECONDS", 60, minimum=1),
+            queue_name=env.get("BREATHER_QUEUE", "breather") or "breather",
+            secret=env.get("BREATHER_SECRET", "dev-secret-change-me"),
+            zendesk=_zendesk(env),
+            freshdesk=_freshdesk(env),
+            disabled=_functions(env, "BREATHER_DISABLE"),
+            budget_share=_float(env, "BREATHER_RATE_BUDGET_SHARE", 0.5, 0.05, 1.0),
+            retention_days=_int(env, "BREATHER_RETENTION_DAYS", 30, minimum=1),
+            per_agent_metrics=_bool(env, "BREATHER_PER_AGENT_METRICS", False),
+            min_group_size=_int(env, "BREATHER_MIN_GROUP_SIZE", 5, minimum=1),
+        )
+
+
+def _zendesk(env: Mapping[str, str]) -> ZendeskConfig | None:
+    subdomain = env.get("ZENDESK_SUBDOMAIN", "").strip()
+    url = _url(env, "ZENDESK_URL")
+    if not (subdomain or url):
+        return None
+    if subdomain and not subdomain.replace("-", "").isalnum():
+        raise ConfigError(f"ZENDESK_SUBDOMAIN: {subdomain!r} is not a subdomain (like 'acme')")
+    email = env.get("ZENDESK_EMAIL") or None
+    token = env.get("ZENDESK_TOKEN") or None
+    oauth = env.get("ZENDESK_OAUTH_TOKEN") or None
+    if not oauth and not (email and token):
+        raise ConfigError("ZENDESK_EMAIL and ZENDESK_TOKEN (or ZENDESK_OAUTH_TOKEN) must be set")
+    return ZendeskConfig(
+        base_url=(url or f"https://{subdomain}.zendesk.com").rstrip("/"),
+        email=email,
+        token=token,
+        oauth_token=oauth,
+        webhook_secret=env.get("ZENDESK_WEBHOOK_SECRET") or None,
+    )
+
+
+def _freshdesk(env: Mapping[str, str]) -> FreshdeskConfig | None:
+    domain = env.get("FRESHDESK_DOMAIN", "").strip()
+    url = _url(env, "FRESHDESK_URL")
+    if not (domain or url):
+        return None
+    key = env.get("FRESHDESK_API_KEY") or ""
+    if not key:
+        raise ConfigError("FRESHDESK_API_KEY must be set when FRESHDESK_DOMAIN or FRESHDESK_URL is")
+    if domain and "." not in domain:
+        domain = f"{domain}.freshdesk.com"
+    return FreshdeskConfig(
+        base_url=(url or f"https://{domain}").rstrip("/"),
+        api_key=key,
+        webhook_secret=env.get("FRESHDESK_WEBHOOK_SECRET") or None,
+    )
+
+
+def _url(env: Mapping[str, str], name: str, schemes=("http", "https")) -> str | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    parsed = urlparse(raw)
+    if parsed.scheme not in schemes or not (parsed.netloc or parsed.path):
+        raise ConfigError(f"{name}: {raw!r} is not a {'/'.join(schemes)} URL")
+    return raw
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}: {value} is below the minimum of {minimum}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}: {value} is outside {low}..{high}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: {raw!r} is not a boolean (use true or false)")
+
+
+def _functions(env: Mapping[str, str], name: str) -> frozenset[str]:
+    names = {part.strip() for part in env.get(name, "").split(",") if part.strip()}
+    unknown = names - set(FUNCTIONS)
+    if unknown:
+        raise ConfigError(f"{name}: unknown function(s) {sorted(unknown)}; known: {FUNCTIONS}")
+    return frozenset(names)
