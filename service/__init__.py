@@ -12,11 +12,14 @@ from dataclasses import dataclass
 import redis as redis_lib
 from flask import Flask
 
+from service import auth
 from workers.settings import Settings
 
 # (import path of a Blueprint, the switchable function it belongs to or None)
 BLUEPRINTS: list[tuple[str, str | None]] = [
     ("service.api:bp", None),
+    ("service.metrics:bp", "metrics"),
+    ("service.widget:bp", None),
 ]
 
 
@@ -38,6 +41,7 @@ def create_app(settings: Settings | None = None, redis: redis_lib.Redis | None =
     app = Flask(__name__)
     app.json.sort_keys = False
     app.extensions["breather"] = Breather(settings=settings, redis=redis)
+    auth.init_app(app, settings.secret, enabled=settings.auth)
     for path, function in BLUEPRINTS:
         if function is None or settings.enabled(function):
             module_name, attr = path.split(":")

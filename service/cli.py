@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "anger": "service.commands.anger:anger",
     "replay": "service.commands.replay:replay",
     "sandbox": "service.commands.sandbox:sandbox",
+    "token": "service.commands.token:token",
 }
 
 
@@ -40,3 +41,7 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="breather")
 def main() -> None:
     """Breather: load and hostile-exposure estimates, and break suggestions agents control."""
+
+
+if __name__ == "__main__":
+    main()

@@ -101,3 +101,32 @@ def _wait_until_ready(server: EmbeddedRedis, timeout: float = 10.0) -> None:
             time.sleep(0.05)
     server.stop()
     raise EmbeddedRedisError(f"redis-server did not answer on port {server.port} in {timeout}s")
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.3) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def attach_or_start(data_dir: str | Path) -> tuple[str, EmbeddedRedis | None]:
+    """Reuse the embedded Redis already serving data_dir, else start one.
+
+    Returns the URL and the server this call started (None when it reused a running one), so the
+    caller stops only what it started. Data survives between commands in data_dir (AOF).
+    """
+    data_dir = Path(data_dir)
+    port_file = data_dir / "redis.port"
+    if port_file.exists():
+        try:
+            port = int(port_file.read_text().strip())
+        except ValueError:
+            port = 0
+        if port and _answers(port):
+            return f"redis://127.0.0.1:{port}/0", None
+    server = start_embedded_redis(data_dir)
+    port_file.write_text(str(server.port))
+    return server.url, server

@@ -49,7 +49,8 @@ class Settings:
     retention_days: int = 30
     per_agent_metrics: bool = False
     min_group_size: int = 5
-    log_json: bool | None = None
+    auth: bool = True
+    clock: str = "wall"
 
     def enabled(self, function: str) -> bool:
         """Whether a switchable function (see FUNCTIONS) is on."""
@@ -76,6 +77,8 @@ class Settings:
             retention_days=_int(env, "BREATHER_RETENTION_DAYS", 30, minimum=1),
             per_agent_metrics=_bool(env, "BREATHER_PER_AGENT_METRICS", False),
             min_group_size=_int(env, "BREATHER_MIN_GROUP_SIZE", 5, minimum=1),
+            auth=_bool(env, "BREATHER_AUTH", True),
+            clock=_choice(env, "BREATHER_CLOCK", "wall", ("wall", "data")),
         )
 
 
@@ -162,6 +165,15 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name}: {raw!r} is not a boolean (use true or false)")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigError(f"{name}: {raw!r} is not one of {', '.join(choices)}")
+    return raw
 
 
 def _functions(env: Mapping[str, str], name: str) -> frozenset[str]:

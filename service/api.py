@@ -1,0 +1,59 @@
+"""Core HTTP API: health, an agent's own strain, team aggregates, marking a score wrong."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from marshmallow import ValidationError
+
+from service import get_breather
+from service.schemas import correction_schema
+from workers import agents
+from workers.clock import current_time
+from workers.corrections import CorrectionError, record_correction
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and Redis reachability, for load balancers and `breather doctor`."""
+    breather = get_breather()
+    try:
+        breather.redis.ping()
+    except Exception as exc:  # noqa: BLE001 - any Redis failure means unhealthy
+        return jsonify(status="error", redis=str(exc)), 503
+    return jsonify(status="ok", redis="ok")
+
+
+@bp.get("/api/v1/agents/<agent>/strain")
+def agent_strain(agent: str):
+    """The agent's own strain, level and the plain-word factors behind it."""
+    breather = get_breather()
+    if agent not in agents.agent_ids(breather.redis):
+        return jsonify(error=f"unknown agent {agent!r}"), 404
+    now = current_time(breather.redis, breather.settings.clock)
+    return jsonify(agents.agent_view(breather.redis, agent, now))
+
+
+@bp.get("/api/v1/teams")
+def teams():
+    """Team aggregates only; teams below the minimum group size are pooled."""
+    breather = get_breather()
+    now = current_time(breather.redis, breather.settings.clock)
+    views = agents.all_views(breather.redis, now)
+    return jsonify(teams=agents.team_summaries(views, breather.settings.min_group_size))
+
+
+@bp.post("/api/v1/agents/<agent>/corrections")
+def mark_score_wrong(agent: str):
+    """The agent says a message's hostility score is wrong; it stops counting (no text kept)."""
+    breather = get_breather()
+    try:
+        data = correction_schema.load(request.get_json(silent=True) or {})
+    except ValidationError as err:
+        return jsonify(errors=err.messages), 422
+    try:
+        result = record_correction(breather.redis, agent, data["message"], data["hostile"])
+    except CorrectionError as exc:
+        return jsonify(error=str(exc)), 404
+    return jsonify(result), 201

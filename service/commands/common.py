@@ -1,0 +1,75 @@
+"""What every command needs: Settings from the environment and a Redis, with clear errors."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+import redis as redis_lib
+
+from workers.embedded import EmbeddedRedisError, attach_or_start
+from workers.settings import ConfigError, Settings
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value stops with one line naming the variable."""
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+
+
+def redis_for(settings: Settings) -> redis_lib.Redis:
+    """A Redis client: REDIS_URL, or the embedded redis-server serving BREATHER_DATA_DIR."""
+    url = settings.redis_url
+    if not url:
+        try:
+            url, started = attach_or_start(Path(settings.data_dir) / "redis")
+        except (EmbeddedRedisError, OSError) as exc:
+            raise click.ClickException(f"could not start the embedded Redis: {exc}") from None
+        if started is not None:
+            atexit.register(started.stop)
+    client = redis_lib.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis_lib.RedisError as exc:
+        raise click.ClickException(f"Redis at {url} is not reachable: {exc}") from None
+    return client
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """Log to stderr: plain on a terminal, one JSON object a line otherwise."""
+    handler = logging.StreamHandler(sys.stderr)
+    if sys.stderr.isatty() or os.environ.get("BREATHER_LOG_FORMAT") == "plain":
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(_JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        import json
+
+        data = {"ts": self.formatTime(record), "level": record.levelname.lower(),
+                "logger": record.name, "msg": record.getMessage()}
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+@contextlib.contextmanager
+def quiet_interrupt():
+    """Ctrl-C ends a long-running command cleanly, without a stack trace."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("", err=True)
+        sys.exit(130)

@@ -1,0 +1,62 @@
+"""The parts of a real deployment: `breather serve`, `breather worker`, `breather scheduler`."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from service.commands.common import load_settings, quiet_interrupt, redis_for, setup_logging
+
+log = logging.getLogger("breather")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Run the HTTP service (widget, API, webhooks, /metrics). Use gunicorn for production."""
+    from werkzeug.serving import make_server
+
+    from service import create_app
+
+    setup_logging()
+    settings = load_settings()
+    app = create_app(settings, redis_for(settings))
+    server = make_server(host, port, app, threaded=True)
+    log.info("serving on http://%s:%s", host, server.server_port)
+    with quiet_interrupt():
+        server.serve_forever()
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Process what is queued, then exit.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker that polls helpdesks and scores messages."""
+    import workers.tone  # noqa: F401  load the model once; forked jobs inherit it
+    from rq import Queue, Worker
+
+    setup_logging()
+    settings = load_settings()
+    connection = redis_for(settings)
+    queue = Queue(settings.queue_name, connection=connection)
+    with quiet_interrupt():
+        Worker([queue], connection=connection).work(burst=burst, logging_level="WARNING")
+
+
+@click.command()
+def scheduler() -> None:
+    """Run RQ's cron scheduler, which enqueues one poll job per stream every poll interval."""
+    from rq.cron import CronScheduler
+    from workers.poll import register_cron
+
+    setup_logging()
+    settings = load_settings()
+    if not settings.sources:
+        raise click.ClickException(
+            "no helpdesk configured: set ZENDESK_SUBDOMAIN or FRESHDESK_DOMAIN (see README)"
+        )
+    cron = CronScheduler(connection=redis_for(settings), logging_level="WARNING")
+    register_cron(cron, settings)
+    with quiet_interrupt():
+        cron.start()

@@ -1,0 +1,96 @@
+"""Read side of agent state: what the service, the report and the metrics show.
+
+Everything here reads Redis and calls the pure strain model; nothing writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, is_dataclass
+
+import redis as redis_lib
+
+from workers import keys, strain
+
+LEVELS = ("calm", "elevated", "high")
+
+
+def agent_ids(r: redis_lib.Redis) -> list[str]:
+    """Every agent Breather knows, from the agents stream or from their strain state."""
+    known = {m.decode() for m in r.smembers(keys.AGENTS)}
+    for key in r.scan_iter(match=keys.strain("*"), count=500):
+        known.add(key.decode()[len(keys.strain("")):])
+    return sorted(known)
+
+
+def agent_profile(r: redis_lib.Redis, agent: str) -> dict:
+    raw = {k.decode(): v.decode() for k, v in r.hgetall(keys.agent(agent)).items()}
+    return {"name": raw.get("name") or agent, "team": raw.get("team") or None,
+            "active": raw.get("active", "1") == "1"}
+
+
+def agent_view(r: redis_lib.Redis, agent: str, now: float) -> dict:
+    """An agent's own, full view: strain, level, the factors behind it, and the data it rests on."""
+    raw = r.get(keys.strain(agent))
+    state = strain.loads(raw) if raw else strain.new_state(agent)
+    assessment = strain.assess(state, now)
+    details = asdict(assessment) if is_dataclass(assessment) else dict(vars(assessment))
+    profile = agent_profile(r, agent)
+    view = {
+        "agent": agent,
+        "name": profile["name"],
+        "team": profile["team"],
+        "open_tickets": int(details.get("open_tickets", 0)),
+        "customer_messages": int(details.get("customer_messages_24h", 0)),
+        "hostile_messages": int(details.get("hostile_24h", 0)),
+        "strain": round(float(assessment.strain), 1),
+        "level": assessment.level,
+        "factors": list(assessment.factors),
+        "basis": assessment.basis,
+    }
+    for name, value in details.items():
+        view.setdefault(name, value)
+    view["recent_hostile"] = recent_hostile(r, agent)
+    return view
+
+
+def recent_hostile(r: redis_lib.Redis, agent: str) -> list[dict]:
+    """The agent's latest messages scored hostile: id, time and cues, never the text."""
+    ids = [i.decode() for i in r.lrange(keys.recent_hostile(agent), 0, -1)]
+    items = []
+    for message_id, raw in zip(ids, r.mget([keys.tone(i) for i in ids]) if ids else [],
+                               strict=True):
+        if raw is None:
+            continue
+        tone = json.loads(raw)
+        items.append({"id": message_id, "at": tone.get("at"), "cues": tone.get("cues", []),
+                      "corrected": tone.get("corrected") is not None})
+    return items
+
+
+def all_views(r: redis_lib.Redis, now: float) -> list[dict]:
+    return [agent_view(r, agent, now) for agent in agent_ids(r)]
+
+
+def team_summaries(views: list[dict], min_group_size: int) -> dict[str, dict]:
+    """Per-team aggregates. Teams smaller than min_group_size are pooled, never shown alone."""
+    teams: dict[str, list[dict]] = defaultdict(list)
+    for view in views:
+        teams[view["team"] or "unassigned"].append(view)
+    pooled: dict[str, list[dict]] = defaultdict(list)
+    for team, members in teams.items():
+        pooled[team if len(members) >= min_group_size else "small teams"].extend(members)
+    summaries = {}
+    for team, members in pooled.items():
+        levels = {level: sum(1 for m in members if m["level"] == level) for level in LEVELS}
+        summaries[team] = {
+            "agents": len(members),
+            "levels": levels,
+            "mean_strain": sum(m["strain"] for m in members) / len(members),
+            "hostile_messages": sum(m["hostile_messages"] for m in members),
+            "customer_messages": sum(m["customer_messages"] for m in members),
+            "open_tickets": sum(m["open_tickets"] for m in members),
+            "suppressed": len(members) < min_group_size,
+        }
+    return summaries

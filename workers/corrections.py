@@ -1,0 +1,59 @@
+"""An agent marks a message's score as wrong: keep the correction (never the text) and let it
+count in the strain model. Corrections also feed retraining (see docs/tone.md)."""
+
+from __future__ import annotations
+
+import json
+
+import redis as redis_lib
+
+from workers import keys, strain
+
+CORRECTIONS = keys.PREFIX + "corrections"
+
+
+class CorrectionError(LookupError):
+    """The message is unknown, expired, or not on this agent's tickets."""
+
+
+def record_correction(r: redis_lib.Redis, agent: str, message_id: str, hostile: bool,
+                      now: float | None = None) -> dict:
+    """Store the correction and apply it to the agent's strain state, once."""
+    raw = r.get(keys.tone(message_id))
+    if raw is None:
+        raise CorrectionError(f"no scored message {message_id!r} (unknown or past retention)")
+    tone = json.loads(raw)
+    if tone.get("agent") != agent:
+        raise CorrectionError(f"message {message_id!r} is not on {agent!r}'s tickets")
+    previous = tone.get("corrected")
+    if previous is not None and bool(previous) == hostile:
+        return {"message": message_id, "hostile": hostile, "changed": False}
+    event = strain.Event("correction", float(now if now is not None else tone["at"]), agent,
+                         id=message_id, anger=float(tone.get("anger", 0.0)), hostile=hostile,
+                         value=float(tone["at"]))
+    tone["corrected"] = hostile
+    _apply(r, agent, event, message_id, tone)
+    return {"message": message_id, "hostile": hostile, "changed": True}
+
+
+def _apply(r: redis_lib.Redis, agent: str, event: strain.Event, message_id: str, tone: dict):
+    key = keys.strain(agent)
+    record = {"agent_scored_hostile": bool(tone.get("hostile")), "hostile": event.hostile,
+              "anger": tone.get("anger"), "cues": tone.get("cues", [])}
+    with r.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                raw = pipe.get(key)
+                state = strain.loads(raw) if raw else strain.new_state(agent)
+                state = strain.apply(state, event)
+                pipe.multi()
+                pipe.set(key, strain.dumps(state))
+                pipe.set(keys.tone(message_id), json.dumps(tone), keepttl=True)
+                pipe.hset(CORRECTIONS, message_id, json.dumps(record))
+                direction = "not_hostile" if not event.hostile else "hostile"
+                pipe.hincrby(keys.PREFIX + "stats:corrections", direction, 1)
+                pipe.execute()
+                return
+            except redis_lib.WatchError:
+                continue

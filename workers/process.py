@@ -1,0 +1,230 @@
+"""The process job: normalised records in, tone scores and strain state out.
+
+Idempotent by design: each message id is marked as seen in the same Redis transaction that applies
+it to an agent's strain state, so a page processed twice (a retried job, a webhook copy of a polled
+message, a crash half-way) counts every message exactly once. No message text is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+import redis as redis_lib
+
+from workers import keys, strain
+from workers.timeutil import parse_ts
+
+PENDING_TTL = 7 * 24 * 3600
+RECENT_HOSTILE = 10
+
+
+def process_records(records: list[dict], retention_days: int = 30) -> dict:
+    """RQ job: process one page of normalised records (see docs/architecture.md)."""
+    from rq import get_current_connection
+
+    return apply_records(get_current_connection(), records, retention_days=retention_days)
+
+
+def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int = 30) -> dict:
+    """Apply agent, ticket and message records to Redis; return a summary of what changed."""
+    by_kind: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        by_kind[record.get("kind", "?")].append(record)
+    summary = {"agents": _store_agents(r, by_kind["agent"]), "tickets": 0, "messages": 0,
+               "duplicates": 0, "pending": 0, "skipped": len(by_kind.get("?", []))}
+    ticket_events = _ticket_events(r, by_kind["ticket"])
+    summary["tickets"] = len(by_kind["ticket"])
+    message_events, counted, summary["duplicates"], summary["pending"] = _message_events(
+        r, by_kind["message"], retention_days
+    )
+    summary["messages"] = counted
+    per_agent: dict[str, list[tuple[strain.Event, dict | None]]] = defaultdict(list)
+    for event, seen in ticket_events + message_events:
+        per_agent[event.agent].append((event, seen))
+    for agent, items in per_agent.items():
+        _apply_to_agent(r, agent, items, retention_days)
+    return summary
+
+
+def _store_agents(r: redis_lib.Redis, agents: list[dict]) -> int:
+    if not agents:
+        return 0
+    pipe = r.pipeline(transaction=True)
+    for agent in agents:
+        mapping = {
+            "name": agent.get("name") or agent["id"],
+            "team": agent.get("team") or "",
+            "source": agent.get("source") or agent["id"].split(":")[0],
+            "active": "1" if agent.get("active", True) else "0",
+        }
+        pipe.hset(keys.agent(agent["id"]), mapping=mapping)
+        pipe.sadd(keys.AGENTS, agent["id"])
+    pipe.execute()
+    return len(agents)
+
+
+def _ticket_events(r: redis_lib.Redis, tickets: list[dict]) -> list[tuple[strain.Event, None]]:
+    """Turn ticket snapshots into assigned/solved events by comparing with the stored snapshot."""
+    events: list[tuple[strain.Event, None]] = []
+    for ticket in sorted(tickets, key=lambda t: t.get("updated_at") or ""):
+        key = keys.ticket(ticket["id"])
+        old = _ticket_snapshot(r, ticket["id"])
+        at = parse_ts(ticket.get("updated_at"))
+        if at is None:
+            continue
+        if float(old.get("updated_at") or 0) > at:
+            continue  # an older snapshot than the one we hold (rollover duplicate)
+        new_agent, new_open = ticket.get("agent") or "", bool(ticket.get("open"))
+        old_agent, old_open = old.get("agent", ""), old.get("open") == "1"
+        team = ticket.get("team") or None
+        if old_agent and old_open and (old_agent != new_agent or not new_open):
+            events.append((strain.Event("solved", at, old_agent, team=team, ticket=ticket["id"]),
+                           None))
+        if new_agent and new_open and (old_agent != new_agent or not old_open):
+            events.append((strain.Event("assigned", at, new_agent, team=team,
+                                        ticket=ticket["id"]), None))
+        r.hset(key, mapping={"agent": new_agent, "open": "1" if new_open else "0",
+                             "team": ticket.get("team") or "", "updated_at": repr(at)})
+        if new_agent:
+            events.extend(_release_pending(r, ticket["id"], new_agent, team))
+    return events
+
+
+def _ticket_snapshot(r: redis_lib.Redis, ticket_id: str) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in r.hgetall(keys.ticket(ticket_id)).items()}
+
+
+def _release_pending(r: redis_lib.Redis, ticket: str, agent: str, team: str | None):
+    """Messages that arrived before their ticket had an agent now count for that agent."""
+    key = keys.pending(ticket)
+    raw = r.lrange(key, 0, -1)
+    if raw:
+        r.delete(key)
+    events = []
+    for item in raw:
+        data = json.loads(item)
+        events.append((strain.Event("message", data["at"], agent, team=team, ticket=ticket,
+                                    id=data["id"], sender=data["sender"], anger=data["anger"],
+                                    praise=data["praise"], hostile=data["hostile"]),
+                       data["seen"]))
+    return events
+
+
+def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: int):
+    """Score new messages in one batch; return (events, counted, duplicates, pending)."""
+    fresh = _unseen(r, messages)
+    duplicates = len(messages) - len(fresh)
+    scorable = [m for m in fresh if m.get("from") == "customer"]
+    tones = dict(zip((m["id"] for m in scorable), _score([m.get("text") or "" for m in scorable]),
+                     strict=True))
+    events, pending = [], 0
+    for message in fresh:
+        at = parse_ts(message.get("at"))
+        if at is None or message.get("from") == "note":
+            continue
+        ticket = _ticket_snapshot(r, message["ticket"])
+        tone = tones.get(message["id"])
+        seen = _seen_record(message, tone, ticket.get("team") or "")
+        data = {"id": message["id"], "at": at, "sender": message["from"],
+                "anger": tone.anger if tone else 0.0, "praise": tone.praise if tone else 0.0,
+                "hostile": bool(tone and tone.hostile), "seen": seen}
+        if not ticket.get("agent"):
+            _park(r, message["ticket"], data, retention_days)
+            pending += 1
+            continue
+        events.append((strain.Event("message", at, ticket["agent"], team=ticket.get("team") or None,
+                                    ticket=message["ticket"], id=message["id"],
+                                    sender=message["from"], anger=data["anger"],
+                                    praise=data["praise"], hostile=data["hostile"]), seen))
+    return events, len(fresh), duplicates, pending
+
+
+def _unseen(r: redis_lib.Redis, messages: list[dict]) -> list[dict]:
+    unique = {m["id"]: m for m in messages if m.get("id")}
+    if not unique:
+        return []
+    pipe = r.pipeline(transaction=False)
+    for message_id in unique:
+        pipe.exists(keys.seen(message_id))
+    pipe_results = pipe.execute()
+    pending = set()
+    for message_id, exists in zip(unique, pipe_results, strict=True):
+        if not exists:
+            pending.add(message_id)
+    return [m for mid, m in unique.items() if mid in pending]
+
+
+def _park(r: redis_lib.Redis, ticket: str, data: dict, retention_days: int) -> None:
+    """Keep a scored message (no text) until its ticket has an agent; marks it seen atomically."""
+    pipe = r.pipeline(transaction=True)
+    pipe.rpush(keys.pending(ticket), json.dumps(data))
+    pipe.expire(keys.pending(ticket), PENDING_TTL)
+    pipe.set(keys.seen(data["id"]), "1", ex=retention_days * 86400)
+    pipe.execute()
+
+
+def _seen_record(message: dict, tone, team: str) -> dict:
+    """What is kept about a message: its tone and where it counts, never its text."""
+    label = "neutral"
+    if tone is not None and tone.hostile:
+        label = "hostile"
+    elif tone is not None and tone.praise >= 0.5:
+        label = "praise"
+    return {"source": message.get("source") or message["id"].split(":")[0], "team": team,
+            "tone": label if message.get("from") == "customer" else "",
+            "anger": tone.anger if tone else 0.0,
+            "cues": list(tone.cues) if tone else []}
+
+
+def _apply_to_agent(r: redis_lib.Redis, agent: str, items: list, retention_days: int) -> None:
+    """Apply events to one agent's state; the seen-marks commit in the same transaction."""
+    key = keys.strain(agent)
+    with r.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                fresh = [(e, s) for e, s in items if s is None or not _already_applied(pipe, e)]
+                raw = pipe.get(key)
+                state = strain.loads(raw) if raw else strain.new_state(agent)
+                state = strain.apply_many(state, [e for e, _ in fresh])
+                pipe.multi()
+                pipe.set(key, strain.dumps(state))
+                for event, seen in fresh:
+                    if seen is not None:
+                        _mark_seen(pipe, event, seen, agent, retention_days)
+                if fresh:
+                    latest = max(event.at for event, _ in fresh)
+                    pipe.zadd(keys.CLOCK, {"latest": latest}, gt=True)
+                pipe.execute()
+                return
+            except redis_lib.WatchError:
+                continue
+
+
+def _already_applied(pipe, event: strain.Event) -> bool:
+    """A parked message released twice (two jobs racing) is applied once: tone:{id} says so."""
+    return bool(pipe.exists(keys.tone(event.id)))
+
+
+def _mark_seen(pipe, event: strain.Event, seen: dict, agent: str, retention_days: int) -> None:
+    ttl = retention_days * 86400
+    pipe.set(keys.seen(event.id), "1", ex=ttl)
+    tone = {"agent": agent, "at": event.at, "anger": seen["anger"], "hostile": event.hostile,
+            "cues": seen["cues"]}
+    pipe.set(keys.tone(event.id), json.dumps(tone), ex=ttl)
+    if event.hostile:
+        pipe.lpush(keys.recent_hostile(agent), event.id)
+        pipe.ltrim(keys.recent_hostile(agent), 0, RECENT_HOSTILE - 1)
+        pipe.expire(keys.recent_hostile(agent), ttl)
+    if seen["tone"]:
+        field = f"{seen['source']}|{seen['team'] or 'unassigned'}|{seen['tone']}"
+        pipe.hincrby(keys.MESSAGE_COUNTS, field, 1)
+
+
+def _score(texts: Iterable[str]):
+    from workers.tone import score
+
+    texts = list(texts)
+    return score(texts) if texts else []
