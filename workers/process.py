@@ -14,30 +14,45 @@ from collections.abc import Iterable
 import redis as redis_lib
 
 from workers import keys, strain
+from workers.settings import Settings
 from workers.timeutil import parse_ts
 
 PENDING_TTL = 7 * 24 * 3600
 RECENT_HOSTILE = 10
+REQUIRED = {"agent": ("id",), "ticket": ("id", "updated_at"),
+            "message": ("id", "ticket", "at", "from")}
 
 
-def process_records(records: list[dict], retention_days: int = 30) -> dict:
-    """RQ job: process one page of normalised records (see docs/architecture.md)."""
-    from rq import get_current_connection
+def process_records(records: list[dict]) -> dict:
+    """RQ job: process one page of normalised records (see docs/architecture.md).
 
-    return apply_records(get_current_connection(), records, retention_days=retention_days)
+    An RQ job is an entry point, so it reads Settings from the environment itself.
+    """
+    from rq import get_current_job
+
+    settings = Settings.from_env()
+    job = get_current_job()
+    r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
+    return apply_records(r, records, retention_days=settings.retention_days,
+                         score_tone=settings.enabled("tone"))
 
 
-def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int = 30) -> dict:
+def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int = 30,
+                  score_tone: bool = True) -> dict:
     """Apply agent, ticket and message records to Redis; return a summary of what changed."""
     by_kind: dict[str, list[dict]] = defaultdict(list)
+    skipped = 0
     for record in records:
-        by_kind[record.get("kind", "?")].append(record)
+        if _is_valid(record):
+            by_kind[record["kind"]].append(record)
+        else:
+            skipped += 1
     summary = {"agents": _store_agents(r, by_kind["agent"]), "tickets": 0, "messages": 0,
-               "duplicates": 0, "pending": 0, "skipped": len(by_kind.get("?", []))}
+               "duplicates": 0, "pending": 0, "skipped": skipped}
     ticket_events = _ticket_events(r, by_kind["ticket"])
     summary["tickets"] = len(by_kind["ticket"])
     message_events, counted, summary["duplicates"], summary["pending"] = _message_events(
-        r, by_kind["message"], retention_days
+        r, by_kind["message"], retention_days, score_tone
     )
     summary["messages"] = counted
     per_agent: dict[str, list[tuple[strain.Event, dict | None]]] = defaultdict(list)
@@ -46,6 +61,14 @@ def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int =
     for agent, items in per_agent.items():
         _apply_to_agent(r, agent, items, retention_days)
     return summary
+
+
+def _is_valid(record) -> bool:
+    """A record the connectors' contract allows; anything else is skipped, never fatal."""
+    if not isinstance(record, dict) or record.get("kind") not in REQUIRED:
+        return False
+    return all(isinstance(record.get(field), str) and record[field]
+               for field in REQUIRED[record["kind"]])
 
 
 def _store_agents(r: redis_lib.Redis, agents: list[dict]) -> int:
@@ -112,11 +135,12 @@ def _release_pending(r: redis_lib.Redis, ticket: str, agent: str, team: str | No
     return events
 
 
-def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: int):
+def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: int,
+                    score_tone: bool = True):
     """Score new messages in one batch; return (events, counted, duplicates, pending)."""
     fresh = _unseen(r, messages)
     duplicates = len(messages) - len(fresh)
-    scorable = [m for m in fresh if m.get("from") == "customer"]
+    scorable = [m for m in fresh if m.get("from") == "customer" and score_tone]
     tones = dict(zip((m["id"] for m in scorable), _score([m.get("text") or "" for m in scorable]),
                      strict=True))
     events, pending = [], 0
