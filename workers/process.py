@@ -191,7 +191,7 @@ def _park(r: redis_lib.Redis, ticket: str, data: dict, retention_days: int) -> N
 
 def _seen_record(message: dict, tone, team: str) -> dict:
     """What is kept about a message: its tone and where it counts, never its text."""
-    label = "neutral"
+    label = "unscored" if tone is None else "neutral"
     if tone is not None and tone.hostile:
         label = "hostile"
     elif tone is not None and tone.praise >= 0.5:
