@@ -1,4 +1,4 @@
-"""`breather sync --once` then `breather report --json`, as real subprocesses, against the sandbox."""
+"""`breather sync --once`, then `breather report --json`, as subprocesses against the sandbox."""
 
 from __future__ import annotations
 
