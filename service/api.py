@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from marshmallow import ValidationError
 
 from service import get_breather
-from service.schemas import correction_schema
+from service.schemas import correction_schema, load_json
 from workers import agents
 from workers.clock import current_time
 from workers.corrections import CorrectionError, record_correction
@@ -49,7 +49,7 @@ def mark_score_wrong(agent: str):
     """The agent says a message's hostility score is wrong; it stops counting (no text kept)."""
     breather = get_breather()
     try:
-        data = correction_schema.load(request.get_json(silent=True) or {})
+        data = load_json(correction_schema)
     except ValidationError as err:
         return jsonify(errors=err.messages), 422
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from marshmallow import RAISE, Schema, fields
 
 
@@ -16,3 +17,14 @@ class CorrectionSchema(Schema):
 
 
 correction_schema = CorrectionSchema()
+
+
+def load_json(schema: Schema) -> dict:
+    """Validate the request's JSON body; raises ValidationError naming what is wrong."""
+    from marshmallow import ValidationError
+
+    body = request.get_json(silent=True)
+    if body is None:
+        raise ValidationError({"_body": ["the request body must be JSON (Content-Type: "
+                                         "application/json)"]})
+    return schema.load(body)
