@@ -1,0 +1,69 @@
+"""Reduce a raw helpdesk message to the customer's own new words.
+
+Without this an agent's own quoted reply, a signature or an HTML wrapper is scored as if the
+customer had written it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.I)
+_QUOTE_BLOCK = re.compile(r"<blockquote\b.*?</blockquote>", re.I | re.S)
+_DROP_TAGS = re.compile(r"<(script|style|head)\b.*?</\1>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+_QUOTE_HEADERS = [
+    re.compile(r"^\s*On\b.{0,200}\bwrote:\s*$", re.I | re.M | re.S),
+    re.compile(r"^\s*Am\b.{0,200}\bschrieb\b.{0,120}:\s*$", re.I | re.M | re.S),
+    re.compile(r"^\s*-{2,}\s*(Original Message|Ursprüngliche Nachricht)\s*-{2,}", re.I | re.M),
+    re.compile(r"^\s*(From|Von):\s.+\n\s*(Sent|Gesendet|Date|Datum):", re.I | re.M),
+    re.compile(r"^\s*##- Please type your reply above this line -##", re.I | re.M),
+]
+_SIGNATURES = re.compile(
+    r"^\s*(--\s*$|__+\s*$|Sent from my \w+|Von meinem \w+ gesendet|Best regards\b|Kind regards\b|"
+    r"Regards,?\s*$|Best,?\s*$|Cheers,?\s*$|Thanks,?\s*$|Mit freundlichen Grüßen|"
+    r"Freundliche Grüße|Viele Grüße|Beste Grüße|LG\s*$|MfG\s*$)",
+    re.I | re.M,
+)
+_BLANKS = re.compile(r"[ \t\u00a0]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def html_to_text(text: str) -> str:
+    """Plain text from an HTML body: quoted blocks dropped, line breaks kept."""
+    if "<" not in text or ">" not in text:
+        return html.unescape(text)
+    text = _DROP_TAGS.sub(" ", text)
+    text = _QUOTE_BLOCK.sub("\n", text)
+    text = _BLOCK_TAGS.sub("\n", text)
+    return html.unescape(_TAG.sub(" ", text))
+
+
+def strip_quoted(text: str) -> str:
+    """Cut at the first reply header and drop `>` lines (an earlier message, often ours)."""
+    cut = len(text)
+    for pattern in _QUOTE_HEADERS:
+        match = pattern.search(text)
+        if match and match.start() < cut:
+            cut = match.start()
+    text = text[:cut]
+    return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
+
+
+def strip_signature(text: str) -> str:
+    """Drop a sign-off and everything after it, unless that would leave nothing."""
+    match = _SIGNATURES.search(text)
+    if match and text[: match.start()].strip():
+        return text[: match.start()]
+    return text
+
+
+def clean(text: str) -> str:
+    """The customer's own new words from a raw message body (HTML or plain text)."""
+    if not text:
+        return ""
+    text = text.replace("|LBR|", "\n").replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_signature(strip_quoted(html_to_text(text)))
+    text = _BLANKS.sub(" ", text)
+    return _MANY_NEWLINES.sub("\n\n", text).strip()
