@@ -74,15 +74,13 @@ def _words(data: np.ndarray, rows: np.ndarray):
         return empty, empty, np.empty(0, np.float32)
     values = data.astype(np.uint32)
     with np.errstate(over="ignore"):
-        prefix = np.zeros(len(data) + 1, dtype=np.uint32)
-        # prefix[i+1] = prefix[i] * BASE + data[i], unrolled as a scan over powers of BASE
+        # hash of bytes [s, e) = sum data[j] * BASE^(e-1-j): weight every byte by
+        # BASE^(L-1-j), prefix-sum, then divide a span by BASE^(L-e) (an inverse power)
         powers = np.ones(len(data) + 1, dtype=np.uint32)
         powers[1:] = BASE
         powers = np.cumprod(powers, dtype=np.uint32)
-        # h(prefix i) = sum_{j<i} data[j] * BASE^(i-1-j); compute via reversed weights
         weighted = values * powers[len(data) - 1 :: -1][: len(data)] if len(data) else values
         cumulative = np.concatenate(([np.uint32(0)], np.cumsum(weighted, dtype=np.uint32)))
-        # word hash normalised by the power of its end position
         span = cumulative[ends] - cumulative[starts]
         inverse = _inverse_powers(powers, len(data), ends)
         word_hashes = span * inverse
