@@ -25,8 +25,8 @@ def record_correction(r: redis_lib.Redis, agent: str, message_id: str, hostile: 
     tone = json.loads(raw)
     if tone.get("agent") != agent:
         raise CorrectionError(f"message {message_id!r} is not on {agent!r}'s tickets")
-    previous = tone.get("corrected")
-    if previous is not None and bool(previous) == hostile:
+    previous = tone.get("corrected", tone.get("hostile", False))
+    if bool(previous) == hostile:
         return {"message": message_id, "hostile": hostile, "changed": False}
     event = strain.Event("correction", float(now if now is not None else tone["at"]), agent,
                          id=message_id, anger=float(tone.get("anger", 0.0)), hostile=hostile,

@@ -128,6 +128,7 @@ def _release_pending(r: redis_lib.Redis, ticket: str, agent: str, team: str | No
     events = []
     for item in raw:
         data = json.loads(item)
+        data["seen"]["team"] = team or ""
         events.append((strain.Event("message", data["at"], agent, team=team, ticket=ticket,
                                     id=data["id"], sender=data["sender"], anger=data["anger"],
                                     praise=data["praise"], hostile=data["hostile"]),

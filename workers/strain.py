@@ -1,0 +1,350 @@
+"""The strain model: events in, a per-agent load and exposure index out. Pure: no I/O.
+
+Time comes only from the events (`at`, unix seconds), never from the wall clock, so a replay is
+deterministic; decay is computed lazily when the next event or assessment arrives. Every
+constant below is explained, with its source, in docs/strain-model.md. This is a load and
+exposure index, not a diagnosis of anything.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+
+TAU_WORK = 75 * 60.0  # acute hostile exposure decay while working (60-90 min proposal)
+TAU_BREAK = 20 * 60.0  # faster decay while on a break (off-task recovery)
+TAU_ACTIVITY = 60 * 60.0  # customer messages per hour, smoothed
+TAU_BASELINE = 7 * 86400.0  # the agent's own usual workload: a slow EWMA over a week
+TAU_PRAISE = 4 * 3600.0  # wins fade over an afternoon
+TAU_CHECKIN = 3 * 3600.0  # a self-report counts for a few hours
+EXPOSURE_SCALE = 1.5  # exposure at which the exposure part reaches 63 %
+SHIFT_GAP = 2 * 3600.0  # no activity this long: the agent is off shift (rested)
+WORK_TAIL = 30 * 60.0  # after the last activity, assume work goes on this long
+SEVERE_ANGER = 0.85  # a message this angry calls for a cool-down
+WEIGHTS = {"exposure": 0.6, "load": 0.15, "no_break": 0.15, "checkin": 0.1}
+PRAISE_RELIEF = 8.0  # at most this many points off for a good run of thanks
+LEVELS = ((65.0, "high"), (35.0, "elevated"), (0.0, "calm"))
+HOURS = 24
+DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened to an agent at unix time `at` (from the data)."""
+
+    type: str
+    at: float
+    agent: str
+    team: str | None = None
+    ticket: str | None = None
+    id: str | None = None
+    sender: str | None = None
+    anger: float = 0.0
+    praise: float = 0.0
+    hostile: bool = False
+    value: float | None = None
+
+
+@dataclass
+class AgentState:
+    """Everything the model keeps about one agent: a few numbers, no message text."""
+
+    agent: str
+    t: float = 0.0
+    exposure: float = 0.0
+    activity: float = 0.0
+    activity_base: float = 0.0
+    open_tickets: int = 0
+    load_base: float = 0.0
+    praise: float = 0.0
+    checkin: float = 0.0
+    checkin_value: float = 0.0
+    checkin_at: float = 0.0
+    on_break: bool = False
+    last_break_end: float = 0.0
+    last_activity: float = 0.0
+    last_severe_at: float = 0.0
+    first_at: float = 0.0
+    events: int = 0
+    hour: int = 0
+    customers: list[int] = field(default_factory=lambda: [0] * HOURS)
+    hostiles: list[int] = field(default_factory=lambda: [0] * HOURS)
+    day: int = 0
+    week_exposure: list[float] = field(default_factory=lambda: [0.0] * DAYS)
+    praise_day: int = 0
+    praise_today: int = 0
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Strain 0-100, its level, the plain-word reasons, and what it rests on."""
+
+    agent: str
+    at: float
+    strain: float
+    level: str
+    factors: list[str]
+    basis: dict
+    parts: dict
+    open_tickets: int
+    customer_messages_24h: int
+    hostile_24h: int
+    hostile_2h: int
+    on_break: bool
+    minutes_since_break: int
+    praise_today: int
+    exposure_week: float
+    last_severe_at: float
+
+
+def new_state(agent: str) -> AgentState:
+    return AgentState(agent=agent)
+
+
+def severity(anger: float) -> float:
+    """How much a message adds to exposure: angrier messages count disproportionately."""
+    return max(0.0, min(1.0, anger)) ** 2
+
+
+def apply_many(state: AgentState, events: Iterable[Event]) -> AgentState:
+    """Apply events in (time, type, id) order, so same-timestamp order never matters."""
+    for event in sorted(events, key=lambda e: (e.at, e.type, e.id or "", e.anger, e.sender or "")):
+        state = apply(state, event)
+    return state
+
+
+def apply(state: AgentState, event: Event) -> AgentState:
+    """A new state with the event applied (the input state is not changed)."""
+    s = replace(state, customers=list(state.customers), hostiles=list(state.hostiles),
+                week_exposure=list(state.week_exposure))
+    if s.events == 0:
+        s.first_at, s.t, s.last_break_end = event.at, event.at, event.at
+        s.hour, s.day = _hour(event.at), _day(event.at)
+    _advance(s, event.at)
+    s.events += 1
+    handler = _HANDLERS.get(event.type)
+    if handler is not None:
+        handler(s, event)
+    return s
+
+
+def _advance(s: AgentState, at: float) -> None:
+    """Decay everything from s.t to at (never backwards) and roll the hour and day rings."""
+    if at > s.t:
+        dt = at - s.t
+        s.exposure *= math.exp(-dt / (TAU_BREAK if s.on_break else TAU_WORK))
+        s.activity *= math.exp(-dt / TAU_ACTIVITY)
+        s.praise *= math.exp(-dt / TAU_PRAISE)
+        s.checkin *= math.exp(-dt / TAU_CHECKIN)
+        mix = 1.0 - math.exp(-dt / TAU_BASELINE)
+        s.load_base += mix * (s.open_tickets - s.load_base)
+        s.activity_base += mix * (s.activity - s.activity_base)
+        s.t = at
+    _roll_hours(s, _hour(s.t))
+    _roll_days(s, _day(s.t))
+
+
+def _hour(at: float) -> int:
+    return int(at // 3600)
+
+
+def _day(at: float) -> int:
+    return int(at // 86400)
+
+
+def _roll_hours(s: AgentState, hour: int) -> None:
+    for _ in range(min(max(hour - s.hour, 0), HOURS)):
+        s.customers.pop(0), s.hostiles.pop(0)
+        s.customers.append(0), s.hostiles.append(0)
+    s.hour = max(s.hour, hour)
+
+
+def _roll_days(s: AgentState, day: int) -> None:
+    for _ in range(min(max(day - s.day, 0), DAYS)):
+        s.week_exposure.pop(0)
+        s.week_exposure.append(0.0)
+    if day > s.day:
+        s.praise_today = 0
+    s.day = max(s.day, day)
+
+
+def _slot(s: AgentState, at: float, hours: bool = True) -> int | None:
+    """Index in the hour (or day) ring for time at, None when it has rolled out."""
+    back = (s.hour - _hour(at)) if hours else (s.day - _day(at))
+    size = HOURS if hours else DAYS
+    return None if back < 0 or back >= size else size - 1 - back
+
+
+def _touch(s: AgentState, at: float) -> None:
+    """Work activity: after a long gap the agent starts a fresh, rested shift."""
+    if at - s.last_activity > SHIFT_GAP and not s.on_break:
+        s.last_break_end = max(s.last_break_end, at)
+    s.last_activity = max(s.last_activity, at)
+
+
+def _on_message(s: AgentState, e: Event) -> None:
+    _touch(s, e.at)
+    if e.sender != "customer":
+        return
+    late = max(s.t - e.at, 0.0)
+    decay = math.exp(-late / TAU_WORK)
+    s.activity += math.exp(-late / TAU_ACTIVITY)
+    slot = _slot(s, e.at)
+    if slot is not None:
+        s.customers[slot] += 1
+        s.hostiles[slot] += int(e.hostile)
+    weight = severity(e.anger) if (e.hostile or e.anger >= 0.3) else 0.0
+    s.exposure += weight * decay
+    day_slot = _slot(s, e.at, hours=False)
+    if day_slot is not None:
+        s.week_exposure[day_slot] += weight
+    if e.anger >= SEVERE_ANGER and e.hostile:
+        s.last_severe_at = max(s.last_severe_at, e.at)
+    if e.praise >= 0.5:
+        s.praise += math.exp(-max(s.t - e.at, 0.0) / TAU_PRAISE)
+        if _day(e.at) == s.day:
+            s.praise_today += 1
+
+
+def _on_correction(s: AgentState, e: Event) -> None:
+    """An agent marked a score wrong: take the message's contribution out (or put it in)."""
+    original = e.value if e.value is not None else e.at
+    sign = -1.0 if not e.hostile else 1.0
+    weight = severity(e.anger if not e.hostile else max(e.anger, 0.8))
+    s.exposure = max(0.0, s.exposure + sign * weight * math.exp(-max(s.t - original, 0) / TAU_WORK))
+    slot = _slot(s, original)
+    if slot is not None:
+        s.hostiles[slot] = max(0, s.hostiles[slot] + int(sign))
+    day_slot = _slot(s, original, hours=False)
+    if day_slot is not None:
+        s.week_exposure[day_slot] = max(0.0, s.week_exposure[day_slot] + sign * weight)
+
+
+def _on_assigned(s: AgentState, e: Event) -> None:
+    _touch(s, e.at)
+    s.open_tickets += 1
+    if s.load_base == 0.0:
+        s.load_base = float(s.open_tickets)
+
+
+def _on_solved(s: AgentState, e: Event) -> None:
+    _touch(s, e.at)
+    s.open_tickets = max(0, s.open_tickets - 1)
+
+
+def _on_break_start(s: AgentState, e: Event) -> None:
+    s.on_break = True
+
+
+def _on_break_end(s: AgentState, e: Event) -> None:
+    if s.on_break:
+        s.on_break = False
+        s.last_break_end = max(s.last_break_end, e.at)
+
+
+def _on_checkin(s: AgentState, e: Event) -> None:
+    value = min(5.0, max(1.0, float(e.value or 3)))
+    s.checkin_value, s.checkin_at = value, e.at
+    s.checkin = 1.0
+
+
+_HANDLERS = {"message": _on_message, "assigned": _on_assigned, "solved": _on_solved,
+             "break_start": _on_break_start, "break_end": _on_break_end,
+             "checkin": _on_checkin, "correction": _on_correction}
+
+
+def minutes_since_break(s: AgentState, at: float) -> int:
+    """Working minutes since the last break or the start of the shift (0 when off shift)."""
+    if s.on_break or s.events == 0 or at - s.last_activity > SHIFT_GAP:
+        return 0
+    working_until = min(at, s.last_activity + WORK_TAIL)
+    return int(max(0.0, working_until - s.last_break_end) // 60)
+
+
+def assess(state: AgentState, at: float) -> Assessment:
+    """The agent's strain at time `at` (state decayed lazily, the state itself unchanged)."""
+    s = apply(state, Event("tick", max(at, state.t), state.agent)) if state.events else state
+    s.events = state.events
+    parts = _parts(s, at)
+    relief = PRAISE_RELIEF * (1.0 - math.exp(-s.praise / 2.0))
+    raw = 100.0 * sum(WEIGHTS[name] * value for name, value in parts.items()) - relief
+    strain = round(min(100.0, max(0.0, raw)), 1)
+    level = next(name for floor, name in LEVELS if strain >= floor)
+    hostile_2h = sum(s.hostiles[-2:])
+    return Assessment(
+        agent=s.agent, at=at, strain=strain, level=level,
+        factors=_factors(s, at, parts, hostile_2h), basis=_basis(s, at),
+        parts={k: round(v, 3) for k, v in parts.items()}, open_tickets=s.open_tickets,
+        customer_messages_24h=sum(s.customers), hostile_24h=sum(s.hostiles),
+        hostile_2h=hostile_2h, on_break=s.on_break,
+        minutes_since_break=minutes_since_break(s, at), praise_today=s.praise_today,
+        exposure_week=round(sum(s.week_exposure), 3), last_severe_at=s.last_severe_at)
+
+
+def _parts(s: AgentState, at: float) -> dict[str, float]:
+    """Each part in 0..1: hostile exposure, load against one's usual, no break, self-report."""
+    exposure = 1.0 - math.exp(-s.exposure / EXPOSURE_SCALE)
+    open_ratio = s.open_tickets / max(s.load_base, 1.0)
+    activity_ratio = s.activity / max(s.activity_base, 1.0)
+    load = min(1.0, max(0.0, (max(open_ratio, activity_ratio) - 1.0)))
+    no_break = min(1.0, max(0.0, (minutes_since_break(s, at) - 90) / 150))
+    checkin = max(0.0, (3.0 - s.checkin_value) / 2.0) * s.checkin if s.checkin_value else 0.0
+    return {"exposure": exposure, "load": load, "no_break": no_break, "checkin": checkin}
+
+
+def _duration(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
+
+
+def _factors(s: AgentState, at: float, parts: dict, hostile_2h: int) -> list[str]:
+    factors = []
+    if hostile_2h:
+        plural = "s" if hostile_2h > 1 else ""
+        factors.append(f"{hostile_2h} hostile message{plural} in the last 2 h")
+    elif parts["exposure"] >= 0.2:
+        factors.append("hostile messages earlier today still weigh in")
+    minutes = minutes_since_break(s, at)
+    if s.on_break:
+        factors.append("on a break now")
+    elif minutes >= 60:
+        factors.append(f"{_duration(minutes)} since your last break")
+    ratio = s.open_tickets / max(s.load_base, 1.0)
+    if ratio >= 1.2 and s.open_tickets >= 2:
+        factors.append(f"{s.open_tickets} open tickets, {ratio:.1f}x your usual")
+    if parts["checkin"] >= 0.2:
+        factors.append(f"you checked in at {int(s.checkin_value)}/5")
+    if s.praise_today:
+        factors.append(f"{s.praise_today} thankful customer{'s' if s.praise_today > 1 else ''} "
+                       "today")
+    if not factors:
+        factors.append("a calm stretch: no hostile messages in the last 2 h")
+    return factors
+
+
+def _basis(s: AgentState, at: float) -> dict:
+    days = max(0.0, (at - s.first_at) / 86400) if s.events else 0.0
+    if s.events < 20 or days < 1:
+        confidence = "low"
+    elif days < 5:
+        confidence = "medium"
+    else:
+        confidence = "high"
+    return {"events": s.events, "days_observed": round(days, 1), "confidence": confidence}
+
+
+def dumps(state: AgentState) -> bytes:
+    """Compact JSON (a few hundred bytes): readable in redis-cli, easy to migrate."""
+    data = asdict(state)
+    for name in ("t", "exposure", "activity", "activity_base", "load_base", "praise", "checkin"):
+        data[name] = round(data[name], 5)
+    data["week_exposure"] = [round(v, 4) for v in data["week_exposure"]]
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def loads(data: bytes) -> AgentState:
+    raw = json.loads(data)
+    known = set(AgentState.__dataclass_fields__)
+    return AgentState(**{k: v for k, v in raw.items() if k in known})
