@@ -22,7 +22,7 @@ def run_cli(args: list[str], env: dict, timeout: float = 240) -> subprocess.Comp
 @pytest.fixture
 def sandbox_url():
     sandbox = pytest.importorskip("sandbox")
-    app = sandbox.create_app(speed=3600.0, seed=11, history_hours=6.0)
+    app = sandbox.create_app(speed=3600.0, seed=11, history_hours=6.0, backlog_hours=6.0)
     with LiveServer(app) as server:
         yield server.url
 

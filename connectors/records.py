@@ -1,0 +1,57 @@
+"""Normalised records (see docs/architecture.md): what every connector yields.
+
+Plain dicts, JSON-serialisable, ids prefixed with the source so vendors never collide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})
+
+
+@dataclass
+class Page:
+    """One page of records and the bookmark that follows it (saved with its enqueue)."""
+
+    records: list[dict]
+    bookmark: dict
+    done: bool
+    skipped: list[str] = field(default_factory=list)
+
+
+def iso(value) -> str | None:
+    """Vendor timestamp (ISO string or unix seconds) as ISO-8601 UTC with Z; None if unreadable."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, int | float):
+            parsed = datetime.fromtimestamp(float(value), UTC)
+        else:
+            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def agent(source: str, agent_id, name, email, team, active: bool = True) -> dict:
+    return {"kind": "agent", "source": source, "id": f"{source}:{agent_id}",
+            "name": name or f"{source}:{agent_id}", "email": email, "team": team,
+            "active": bool(active)}
+
+
+def ticket(source: str, ticket_id, agent_id, team, status: str, updated_at) -> dict:
+    return {"kind": "ticket", "source": source, "id": f"{source}:{ticket_id}",
+            "agent": f"{source}:{agent_id}" if agent_id else None, "team": team,
+            "status": status, "open": status in OPEN_STATUSES, "updated_at": iso(updated_at)}
+
+
+def message(source: str, message_id, ticket_id, author_id, sender: str, public: bool, at,
+            text: str) -> dict:
+    return {"kind": "message", "source": source, "id": f"{source}:c{message_id}",
+            "ticket": f"{source}:{ticket_id}",
+            "author": f"{source}:{author_id}" if author_id else None,
+            "from": sender, "public": bool(public), "at": iso(at), "text": text or ""}

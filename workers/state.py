@@ -1,0 +1,55 @@
+"""Connector state in Redis: bookmarks that only move forward, and cached account metadata.
+
+A bookmark is written in the same MULTI/EXEC as the enqueue of the page it follows (see
+workers/poll.py), so a crash between fetch and enqueue leaves the old bookmark and the page is
+fetched again: nothing lost, and the process job's de-duplication keeps it from counting twice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import redis as redis_lib
+
+from workers import keys
+
+META_TTL = 600  # agents and groups are re-read every 10 minutes
+
+
+def bookmark_key(source: str, stream: str) -> str:
+    return f"{keys.PREFIX}bookmark:{source}:{stream}"
+
+
+def get_bookmark(r: redis_lib.Redis, source: str, stream: str) -> dict | None:
+    raw = r.get(bookmark_key(source, stream))
+    return json.loads(raw) if raw else None
+
+
+def is_forward(old: dict | None, new: dict) -> bool:
+    """A bookmark may only move forward (by its `position`, unix seconds)."""
+    return old is None or float(new.get("position", 0)) >= float(old.get("position", 0))
+
+
+def meta_key(source: str) -> str:
+    return f"{keys.PREFIX}meta:{source}"
+
+
+def get_meta(r: redis_lib.Redis, source: str) -> dict | None:
+    """Cached {"groups": {...}, "agent_ids": [...], "at": ts}, or None when stale."""
+    raw = r.get(meta_key(source))
+    if not raw:
+        return None
+    meta = json.loads(raw)
+    return meta if time.time() - meta.get("at", 0) < META_TTL else None
+
+
+def set_meta(r: redis_lib.Redis, source: str, groups: dict, agent_ids: list[str]) -> dict:
+    meta = {"groups": groups, "agent_ids": agent_ids, "at": time.time()}
+    r.set(meta_key(source), json.dumps(meta))
+    return meta
+
+
+def count_error(r: redis_lib.Redis, source: str, stream: str, kind: str) -> None:
+    """Exported as breather_api_errors_total{source,stream,kind} by service/metrics.py."""
+    r.hincrby(f"{keys.PREFIX}stats:errors", f"{source}|{stream}|{kind}", 1)
