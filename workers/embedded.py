@@ -64,7 +64,7 @@ def free_port() -> int:
 
 def start_embedded_redis(data_dir: str | Path, port: int | None = None) -> EmbeddedRedis:
     """Start redis-server with its data (AOF) in data_dir and wait until it answers."""
-    data_dir = Path(data_dir)
+    data_dir = Path(data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     args = [

@@ -23,7 +23,7 @@ from service.auth import issue_token
 from service.commands.supervise import Child, start_child, stop_children
 from workers import agents, keys
 from workers.clock import current_time
-from workers.embedded import free_port, start_embedded_redis
+from workers.embedded import EmbeddedRedisError, free_port, start_embedded_redis
 
 
 @click.command()
@@ -39,7 +39,10 @@ def demo(port: int, speed: float, data_dir: str, duration: float) -> None:
     """Run a live demo with a simulated helpdesk; no account needed."""
     root = Path(data_dir)
     shutil.rmtree(root, ignore_errors=True)
-    redis_server = start_embedded_redis(root / "redis")
+    try:
+        redis_server = start_embedded_redis(root / "redis")
+    except (EmbeddedRedisError, OSError) as exc:
+        raise click.ClickException(f"could not start the embedded Redis: {exc}") from None
     port = port or free_port()
     sandbox_port = free_port()
     secret = secrets.token_urlsafe(24)
