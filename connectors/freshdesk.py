@@ -8,10 +8,9 @@ import base64
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from connectors import records
-from connectors.errors import ConnectorError, MalformedResponse
+from connectors.errors import ConnectorError, MalformedResponse, NotFoundError
 from connectors.http import Client
 from connectors.records import Page
 
@@ -20,14 +19,19 @@ SOURCE = "freshdesk"
 STREAMS = ("tickets",)
 PAGE_CAP = 300
 PER_PAGE = 100
+EPOCH = "1970-01-01T00:00:00Z"
 STATUSES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
 class FreshdeskClient:
-    """One Freshdesk account. `base_url` is https://<domain>.freshdesk.com or compatible."""
+    """One Freshdesk account. `base_url` is https://<domain>.freshdesk.com or compatible.
+
+    Usage: `FreshdeskClient(url, api_key).pages("tickets", bookmark, meta)`.
+    """
 
     source = SOURCE
+    streams = STREAMS
 
     def __init__(self, base_url: str, api_key: str, page_cap: int = PAGE_CAP,
                  per_page: int = PER_PAGE, **client_options):
@@ -35,101 +39,128 @@ class FreshdeskClient:
         self.http = Client(base_url, header, **client_options)
         self.page_cap = page_cap
         self.per_page = per_page
+        self._team_of_agent: dict[str, str] = {}
 
-    def _pages(self, path: str, params: dict) -> Iterator[tuple[list, str | None, int]]:
+    def _pages(self, path: str, params: dict) -> Iterator[tuple[list[dict], str | None, int]]:
         """Items of each page, the next URL from the Link header, and the page number."""
-        url, page = path, 1
-        params = {**params, "per_page": self.per_page, "page": 1}
+        url: str = path
+        query: dict | None = {**params, "per_page": self.per_page, "page": 1}
+        page = 1
         while True:
-            data, response = self.http.get_json(url, params)
-            if not isinstance(data, list):
-                raise MalformedResponse(f"GET {response.url}: expected a JSON list")
+            data, response = self.http.get_json(url, query, _expect_array)
             match = _NEXT.search(response.headers.get("Link", ""))
             next_url = match.group(1) if match else None
             yield [i for i in data if isinstance(i, dict)], next_url, page
             if not next_url:
                 return
-            url, params, page = next_url, None, page + 1
+            url, query, page = next_url, None, page + 1
 
+    # -- metadata ---------------------------------------------------------------------------
     def groups(self) -> dict[str, str]:
-        data, _ = self.http.get_json("/api/v2/groups")
-        if not isinstance(data, list):
-            raise MalformedResponse("GET /api/v2/groups: expected a JSON list")
-        return {str(g["id"]): g.get("name") or str(g["id"]) for g in data if "id" in g}
+        """Group id -> name; also remembers each agent's first group (Freshdesk has agent_ids)."""
+        data, _ = self.http.get_json("/api/v2/groups", {"per_page": 100}, _expect_array)
+        found: dict[str, str] = {}
+        for group in data:
+            if not isinstance(group, dict) or group.get("id") is None:
+                continue
+            name = str(group.get("name") or group["id"])
+            found[str(group["id"])] = name
+            for agent_id in group.get("agent_ids") or []:
+                self._team_of_agent.setdefault(str(agent_id), name)
+        return found
 
     def agents(self, groups: dict[str, str]) -> list[dict]:
-        team_of: dict[str, str] = {}
-        data, _ = self.http.get_json("/api/v2/groups")
-        for group in data if isinstance(data, list) else []:
-            for agent_id in group.get("agent_ids") or []:
-                team_of.setdefault(str(agent_id), group.get("name"))
+        """Agent records; an agent's team is the first group listing them."""
+        if not self._team_of_agent:
+            self.groups()
         found = []
         for items, _, _ in self._pages("/api/v2/agents", {}):
             for item in items:
-                contact = item.get("contact") or {}
-                if "id" not in item:
+                if item.get("id") is None:
                     continue
+                contact = item.get("contact") if isinstance(item.get("contact"), dict) else {}
                 found.append(records.agent(SOURCE, item["id"], contact.get("name"),
-                                           contact.get("email"), team_of.get(str(item["id"])),
+                                           contact.get("email"),
+                                           self._team_of_agent.get(str(item["id"])),
                                            contact.get("active", True)))
         return found
 
     def check(self) -> str:
-        data, _ = self.http.get_json("/api/v2/agents/me")
-        contact = (data or {}).get("contact") or {}
+        """One cheap authenticated request; returns who we are."""
+        data, _ = self.http.get_json("/api/v2/agents/me", expect=_expect_dict)
+        contact = data.get("contact") if isinstance(data.get("contact"), dict) else {}
         return f"{contact.get('name', '?')} ({contact.get('email', '?')})"
 
-    def tickets(self, bookmark: dict | None, groups: dict[str, str],
-                now: float | None = None) -> Iterator[Page]:
+    def pages(self, stream: str, bookmark: dict | None, meta: dict,
+              now: float | None = None) -> Iterator[Page]:
+        """Pages of one stream from a bookmark; meta holds groups."""
+        if stream != "tickets":
+            raise ValueError(f"freshdesk has no stream {stream!r} (streams: tickets)")
+        return self.tickets(bookmark, meta.get("groups") or {})
+
+    # -- streams ----------------------------------------------------------------------------
+    def tickets(self, bookmark: dict | None, groups: dict[str, str]) -> Iterator[Page]:
         """Changed tickets and their conversations, a page of tickets at a time.
 
         Past the page cap, restart with updated_since = the last ticket's updated_at; the
-        overlap brings duplicates, which the process job de-duplicates by message id.
+        overlap brings duplicates, which the process job de-duplicates by message id and ticket
+        snapshot time. The bookmark never moves backwards.
         """
-        since = (bookmark or {}).get("updated_since") or "1970-01-01T00:00:00Z"
+        since = records.iso((bookmark or {}).get("updated_since")) or EPOCH
         while True:
-            rolled = False
             params = {"updated_since": since, "order_by": "updated_at", "order_type": "asc"}
+            rolled_from = since
             for items, next_url, page in self._pages("/api/v2/tickets", params):
-                page_records = []
-                for item in items:
-                    page_records.extend(self._ticket_with_messages(item, groups))
-                latest = max((records.iso(i.get("updated_at")) or since for i in items),
-                             default=since)
-                mark = {"updated_since": max(latest, since), "position": _epoch(latest)}
-                hit_cap = page >= self.page_cap and (next_url is not None
-                                                     or len(items) >= self.per_page)
+                page_records = [r for i in items for r in self.ticket_with_messages(i, groups)]
+                since = max([since] + [records.iso(i.get("updated_at")) or since for i in items])
+                hit_cap = page >= self.page_cap and len(items) >= self.per_page
+                mark = {"updated_since": since, "position": records.epoch(since)}
                 yield Page(page_records, mark, next_url is None and not hit_cap)
-                since = mark["updated_since"]
                 if hit_cap:
-                    rolled = True
                     break
-            if not rolled:
+            else:
                 return
+            if since == rolled_from:
+                raise ConnectorError(f"freshdesk: {self.page_cap} full pages of tickets all "
+                                     f"updated at {since}; cannot move past them")
             log.info("freshdesk: %d-page cap reached, continuing from %s", self.page_cap, since)
 
-    def _ticket_with_messages(self, item: dict, groups: dict[str, str]) -> list[dict]:
-        if "id" not in item or not records.iso(item.get("updated_at")):
+    def ticket_with_messages(self, item: dict, groups: dict[str, str]) -> list[dict]:
+        """The ticket record, its description as the first customer message, its conversations."""
+        ticket = ticket_record(item, groups)
+        if ticket is None:
+            log.warning("freshdesk: skipped a ticket without id/updated_at: %s", str(item)[:80])
             return []
-        status = STATUSES.get(item.get("status"), "open")
-        team = groups.get(str(item.get("group_id"))) if item.get("group_id") else None
-        found = [records.ticket(SOURCE, item["id"], item.get("responder_id"), team, status,
-                                item.get("updated_at"))]
+        found = [ticket]
         if item.get("description_text"):
-            found.append(records.message(SOURCE, f"t{item['id']}", item["id"],
+            found.append(records.message(SOURCE, f"d-{item['id']}", item["id"],
                                          item.get("requester_id"), "customer", True,
                                          item.get("created_at"), item["description_text"]))
         try:
-            for conversations, _, _ in self._pages(f"/api/v2/tickets/{item['id']}/conversations",
-                                                   {}):
-                found.extend(_conversation_record(c, item["id"]) for c in conversations
-                             if "id" in c)
+            for page, _, _ in self._pages(f"/api/v2/tickets/{item['id']}/conversations", {}):
+                found.extend(conversation_record(c, item["id"]) for c in page
+                             if c.get("id") is not None)
         except ConnectorError as exc:
+            if not _skippable(exc):
+                raise
             log.warning("freshdesk: conversations of ticket %s skipped: %s", item["id"], exc)
         return found
 
 
-def _conversation_record(item: dict, ticket_id) -> dict:
+def ticket_record(item: dict, groups: dict[str, str]) -> dict | None:
+    """A ticket snapshot as a normalised record; None when id or updated_at is missing."""
+    if item.get("id") in (None, "") or not records.iso(item.get("updated_at")):
+        return None
+    status = STATUSES.get(item.get("status"), "open")
+    if item.get("deleted"):
+        status = "deleted"
+    team = groups.get(str(item.get("group_id"))) if item.get("group_id") else None
+    return records.ticket(SOURCE, item["id"], item.get("responder_id"), team, status,
+                          item.get("updated_at"))
+
+
+def conversation_record(item: dict, ticket_id) -> dict:
+    """incoming = customer, private = note, anything else = an agent's public reply."""
     if item.get("private"):
         sender = "note"
     elif item.get("incoming"):
@@ -137,12 +168,20 @@ def _conversation_record(item: dict, ticket_id) -> dict:
     else:
         sender = "agent"
     text = item.get("body_text") or item.get("body") or ""
-    return records.message(SOURCE, item["id"], ticket_id, item.get("user_id"), sender,
-                           not item.get("private"), item.get("created_at"), text)
+    return records.message(SOURCE, f"c-{item['id']}", ticket_id, item.get("user_id"), sender,
+                           not item.get("private"), item.get("created_at"), str(text))
 
 
-def _epoch(iso_value: str) -> float:
-    try:
-        return datetime.fromisoformat(iso_value.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return datetime(1970, 1, 1, tzinfo=UTC).timestamp()
+def _skippable(exc: ConnectorError) -> bool:
+    """A ticket deleted between list and fetch (404) is skipped; auth or outages stop the page."""
+    return isinstance(exc, NotFoundError)
+
+
+def _expect_array(data, where: str) -> None:
+    if not isinstance(data, list):
+        raise MalformedResponse(f"{where}: expected a JSON array")
+
+
+def _expect_dict(data, where: str) -> None:
+    if not isinstance(data, dict):
+        raise MalformedResponse(f"{where}: expected a JSON object")

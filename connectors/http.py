@@ -35,6 +35,8 @@ LIMIT_HEADERS = ("x-rate-limit", "x-ratelimit-total", "ratelimit-limit", "rate-l
 REMAINING_HEADERS = ("x-rate-limit-remaining", "x-ratelimit-remaining", "ratelimit-remaining",
                      "rate-limit-remaining")
 RESET_HEADERS = ("ratelimit-reset", "rate-limit-reset", "x-rate-limit-reset", "x-ratelimit-reset")
+MAX_PAUSE = 60.0
+MAX_RETRY_AFTER = 300.0
 _NUMBER = re.compile(r"\d+(\.\d+)?")
 
 
@@ -96,7 +98,12 @@ class Budget:
             return 0.0
         if self.remaining > self.limit * (1.0 - self.share):
             return 0.0
-        return self.reset if self.reset is not None else 60.0 - time.time() % 60
+        wait = self.reset if self.reset is not None else 60.0 - time.time() % 60
+        return min(max(wait, 1.0), MAX_PAUSE)
+
+    def left(self) -> int | None:
+        """Requests left this minute, as last reported by the vendor."""
+        return None if self.remaining is None else int(self.remaining)
 
 
 @dataclass
@@ -108,6 +115,7 @@ class Client:
     timeout: float = 30.0
     budget_share: float = 0.5
     max_retries: int = 4
+    backoff_base: float = 0.5
     sleep: Callable[[float], None] = time.sleep
     session: requests.Session = field(default_factory=requests.Session)
     requests_made: int = 0
@@ -137,31 +145,37 @@ class Client:
             except RateLimited as exc:
                 if attempt == self.max_retries:
                     raise
-                log.warning("%s; waiting %.0fs", exc, exc.retry_after)
-                self.sleep(exc.retry_after)
+                wait = min(exc.retry_after, MAX_RETRY_AFTER)
+                log.warning("%s; waiting %.0fs", exc, wait)
+                self.sleep(wait)
             except RetryableError as exc:
                 if attempt == self.max_retries:
                     raise
-                delay = random.uniform(0, min(60.0, 0.5 * 2 ** attempt))
+                delay = random.uniform(0, min(60.0, self.backoff_base * 2 ** attempt))
                 log.warning("%s; retry %d in %.1fs", exc, attempt + 1, delay)
                 self.sleep(delay)
         raise ConnectorError(f"GET {url}: gave up")  # pragma: no cover - loop always returns
 
-    def get_json(self, path_or_url: str, params: dict | None = None):
-        """GET and parse JSON, retrying a malformed body like a server error."""
+    def get_json(self, path_or_url: str, params: dict | None = None,
+                 expect: Callable[[object, str], None] | None = None):
+        """GET and parse JSON, retrying a malformed body (not JSON, or failing `expect`).
+
+        `expect(data, where)` raises MalformedResponse when the shape is wrong; `where` names
+        the request so the log says which one produced it.
+        """
         url = self.url(path_or_url)
         for attempt in range(self.max_retries + 1):
             response = self.get(url, params)
             try:
-                return response.json(), response
-            except ValueError:
-                snippet = response.text[:120].replace("\n", " ")
-                error = MalformedResponse(f"GET {response.url}: not JSON "
-                                          f"({response.headers.get('Content-Type')}): {snippet!r}")
+                data = _parse(response)
+                if expect is not None:
+                    expect(data, f"GET {response.url}")
+                return data, response
+            except MalformedResponse as error:
                 if attempt == self.max_retries:
-                    raise error from None
+                    raise
                 log.warning("%s; retrying", error)
-                self.sleep(random.uniform(0, 0.5 * 2 ** attempt))
+                self.sleep(random.uniform(0, self.backoff_base * 2 ** attempt))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, url: str, params: dict | None) -> requests.Response:
@@ -175,6 +189,16 @@ class Client:
         self.budget.update(response.headers)
         raise_for_status(response)
         return response
+
+
+def _parse(response: requests.Response):
+    """The JSON body, or MalformedResponse naming the request and showing the start of the body."""
+    try:
+        return response.json()
+    except ValueError:
+        snippet = response.text[:120].replace("\n", " ")
+        raise MalformedResponse(f"GET {response.url}: not JSON "
+                                f"({response.headers.get('Content-Type')}): {snippet!r}") from None
 
 
 def raise_for_status(response: requests.Response) -> None:

@@ -49,9 +49,19 @@ def ticket(source: str, ticket_id, agent_id, team, status: str, updated_at) -> d
             "status": status, "open": status in OPEN_STATUSES, "updated_at": iso(updated_at)}
 
 
-def message(source: str, message_id, ticket_id, author_id, sender: str, public: bool, at,
+def epoch(value) -> float:
+    """Vendor timestamp as unix seconds; 0.0 if unreadable (sorts first, never moves a bookmark)."""
+    text = iso(value)
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else 0.0
+
+
+def message(source: str, local_id: str, ticket_id, author_id, sender: str, public: bool, at,
             text: str) -> dict:
-    return {"kind": "message", "source": source, "id": f"{source}:c{message_id}",
+    """A message; `local_id` is "c-<comment id>" (or "d-<ticket id>" for a ticket description).
+
+    Polled and pushed (webhook) copies of one message build the same id, so they count once.
+    """
+    return {"kind": "message", "source": source, "id": f"{source}:{local_id}",
             "ticket": f"{source}:{ticket_id}",
             "author": f"{source}:{author_id}" if author_id else None,
             "from": sender, "public": bool(public), "at": iso(at), "text": text or ""}

@@ -1,7 +1,7 @@
 """Zendesk Support: ticket load from the cursor-based incremental export, customer messages in
 bulk from incremental ticket events with comment events, agents and groups.
 
-Never one request per ticket in steady state: 1,000 tickets or 1,000 events per request.
+Never one request per ticket in steady state: up to 1,000 tickets or 1,000 events per request.
 """
 
 from __future__ import annotations
@@ -20,9 +20,13 @@ log = logging.getLogger("breather.connectors.zendesk")
 SOURCE = "zendesk"
 START_TIME_LAG = 120  # Zendesk leaves out the last minute and rejects a too recent start_time
 STREAMS = ("tickets", "messages")
+TICKETS_PATH = "/api/v2/incremental/tickets/cursor.json"
+EVENTS_PATH = "/api/v2/incremental/ticket_events.json"
+AGENT_ROLES = ("agent", "admin")
 
 
 def auth_header(email: str | None, token: str | None, oauth_token: str | None) -> str:
+    """Bearer for OAuth, else Basic `{email}/token:{token}` (API token auth)."""
     if oauth_token:
         return f"Bearer {oauth_token}"
     raw = f"{email}/token:{token}".encode()
@@ -30,9 +34,13 @@ def auth_header(email: str | None, token: str | None, oauth_token: str | None) -
 
 
 class ZendeskClient:
-    """One Zendesk account. `base_url` is https://<sub>.zendesk.com or any compatible URL."""
+    """One Zendesk account. `base_url` is https://<sub>.zendesk.com or any compatible URL.
+
+    Usage: `ZendeskClient(url, email="a@x", token="t").pages("tickets", bookmark, meta)`.
+    """
 
     source = SOURCE
+    streams = STREAMS
 
     def __init__(self, base_url: str, email: str | None = None, token: str | None = None,
                  oauth_token: str | None = None, **client_options):
@@ -40,84 +48,90 @@ class ZendeskClient:
 
     # -- metadata ---------------------------------------------------------------------------
     def groups(self) -> dict[str, str]:
-        """Group id -> name (a group is a team)."""
-        data, _ = self.http.get_json("/api/v2/groups.json")
-        groups = _list(data, "groups", "/api/v2/groups.json")
-        found = {str(g["id"]): g.get("name") or str(g["id"]) for g in groups if "id" in g}
-        while data.get("next_page"):
-            data, _ = self.http.get_json(data["next_page"])
-            found.update({str(g["id"]): g.get("name") or str(g["id"])
-                          for g in _list(data, "groups", "groups next_page") if "id" in g})
+        """Group id -> name (a group is a team), following next_page."""
+        url: str | None = "/api/v2/groups.json"
+        found: dict[str, str] = {}
+        while url:
+            data, _ = self.http.get_json(url, expect=_expect_list("groups"))
+            found.update({str(g["id"]): str(g.get("name") or g["id"])
+                          for g in _items(data, "groups") if "id" in g})
+            url = data.get("next_page") if isinstance(data.get("next_page"), str) else None
         return found
 
     def agents(self, groups: dict[str, str]) -> list[dict]:
         """Agent records (roles agent and admin), following cursor pagination on has_more."""
-        params = {"role[]": ["agent", "admin"], "page[size]": 100}
-        url = "/api/v2/users.json"
+        params: dict = {"role[]": list(AGENT_ROLES), "page[size]": 100}
         found = []
         while True:
-            data, _ = self.http.get_json(url, params)
-            for user in _list(data, "users", url):
-                if user.get("role") not in ("agent", "admin") or "id" not in user:
-                    continue
-                team = groups.get(str(user.get("default_group_id")))
-                found.append(records.agent(SOURCE, user["id"], user.get("name"),
-                                           user.get("email"), team,
-                                           user.get("active", True) and not user.get("suspended")))
-            meta = data.get("meta") or {}
+            data, _ = self.http.get_json("/api/v2/users.json", params, _expect_list("users"))
+            for user in _items(data, "users"):
+                if user.get("role") in AGENT_ROLES and "id" in user:
+                    found.append(_agent_record(user, groups))
+            meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
             if not meta.get("has_more") or not meta.get("after_cursor"):
-                return found
-            params = {"role[]": ["agent", "admin"], "page[size]": 100,
-                      "page[after]": meta["after_cursor"]}
+                return found  # stop on has_more, even if links.next is still set
+            params = {**params, "page[after]": meta["after_cursor"]}
 
     def check(self) -> str:
         """One cheap authenticated request; returns who we are."""
-        data, _ = self.http.get_json("/api/v2/users/me.json")
-        user = data.get("user") or {}
-        return f"{user.get('name', '?')} ({user.get('role', '?')})"
+        data, _ = self.http.get_json("/api/v2/users/me.json", expect=_expect_object("user"))
+        user = data["user"]
+        return f"{user.get('name', '?')} ({user.get('email', '?')}, role {user.get('role', '?')})"
+
+    def pages(self, stream: str, bookmark: dict | None, meta: dict,
+              now: float | None = None) -> Iterator[Page]:
+        """Pages of one stream from a bookmark; meta holds groups and agent ids."""
+        if stream == "tickets":
+            return self.tickets(bookmark, meta.get("groups") or {}, now)
+        if stream == "messages":
+            return self.messages(bookmark, set(meta.get("agent_ids") or ()), now)
+        raise ValueError(f"zendesk has no stream {stream!r} (streams: {', '.join(STREAMS)})")
 
     # -- streams ----------------------------------------------------------------------------
     def tickets(self, bookmark: dict | None, groups: dict[str, str],
                 now: float | None = None) -> Iterator[Page]:
-        """Ticket snapshots, following after_cursor until end_of_stream."""
+        """Ticket snapshots, following after_cursor until end_of_stream (not a null URL)."""
         bookmark = bookmark or {}
+        position = float(bookmark.get("position") or 0.0)
         if bookmark.get("cursor"):
             params = {"cursor": bookmark["cursor"]}
         else:
             params = {"start_time": clamp_start(bookmark.get("start_time", 0), now)}
         while True:
-            path = "/api/v2/incremental/tickets/cursor.json"
-            data, _ = self.http.get_json(path, params)
-            tickets = _list(data, "tickets", path)
+            data, _ = self.http.get_json(TICKETS_PATH, params, _expect_list("tickets"))
+            tickets = _items(data, "tickets")
             page_records, skipped = [], []
             for item in tickets:
-                record = _ticket_record(item, groups)
-                (page_records.append(record) if record else skipped.append(str(item)[:80]))
+                record = ticket_record(item, groups)
+                if record:
+                    page_records.append(record)
+                else:
+                    skipped.append(f"ticket without id/updated_at: {str(item)[:80]}")
+            position = max([position] + [records.epoch(t.get("updated_at")) for t in tickets])
             cursor = data.get("after_cursor") or params.get("cursor")
-            latest = max((_epoch(t.get("updated_at")) for t in tickets), default=0.0)
-            mark = {"cursor": cursor, "position": max(latest, bookmark.get("position", 0.0))}
             done = bool(data.get("end_of_stream")) or not data.get("after_cursor")
+            mark = {"cursor": cursor, "position": position}
+            if not cursor:
+                mark = {"start_time": params.get("start_time", 0), "position": position}
             yield Page(page_records, mark, done, skipped)
             if done:
                 return
             params = {"cursor": data["after_cursor"]}
-            bookmark = mark
 
     def messages(self, bookmark: dict | None, agent_ids: set[str],
                  now: float | None = None) -> Iterator[Page]:
-        """Comments from ticket events (include=comment_events), 1,000 events a request."""
+        """Comments from ticket events (include=comment_events), up to 1,000 events a request."""
         start = clamp_start((bookmark or {}).get("start_time", 0), now)
         while True:
-            path = "/api/v2/incremental/ticket_events.json"
-            data, _ = self.http.get_json(path, {"start_time": start,
-                                                "include": "comment_events"})
-            events = _list(data, "ticket_events", path)
-            page_records = [r for event in events for r in _comment_records(event, agent_ids)]
-            end_time = data.get("end_time")
-            if not isinstance(end_time, int | float):
-                raise MalformedResponse(f"GET {path}: end_time missing or not a number")
-            end_time = int(end_time)
+            params = {"start_time": start, "include": "comment_events"}
+            data, _ = self.http.get_json(EVENTS_PATH, params, _expect_events)
+            events = _items(data, "ticket_events")
+            page_records = [r for event in events for r in comment_records(event, agent_ids)]
+            end_time = max(int(data["end_time"]), start)
             done = bool(data.get("end_of_stream")) or end_time <= start
+            if end_time <= start and not data.get("end_of_stream"):
+                log.warning("zendesk: a full page of events within second %d; moving on", start)
+                end_time = start + 1
             yield Page(page_records, {"start_time": end_time, "position": float(end_time)}, done)
             if done:
                 return
@@ -125,7 +139,7 @@ class ZendeskClient:
 
 
 def clamp_start(start, now: float | None = None) -> int:
-    """A start_time Zendesk accepts: not in the last minutes."""
+    """A start_time Zendesk accepts: not in the last two minutes, not negative."""
     latest = int((now if now is not None else time.time()) - START_TIME_LAG)
     try:
         start = int(float(start))
@@ -134,21 +148,9 @@ def clamp_start(start, now: float | None = None) -> int:
     return max(0, min(start, latest))
 
 
-def _list(data, key: str, where: str) -> list[dict]:
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        raise MalformedResponse(f"GET {where}: expected a JSON object with a '{key}' list")
-    return [item for item in data[key] if isinstance(item, dict)]
-
-
-def _epoch(value) -> float:
-    from datetime import datetime
-
-    iso = records.iso(value)
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() if iso else 0.0
-
-
-def _ticket_record(item: dict, groups: dict[str, str]) -> dict | None:
-    if "id" not in item or not records.iso(item.get("updated_at")):
+def ticket_record(item: dict, groups: dict[str, str]) -> dict | None:
+    """A ticket snapshot as a normalised record; None when id or updated_at is missing."""
+    if item.get("id") in (None, "") or not records.iso(item.get("updated_at")):
         return None
     status = str(item.get("status") or "open").lower()
     team = groups.get(str(item.get("group_id"))) if item.get("group_id") else None
@@ -156,24 +158,61 @@ def _ticket_record(item: dict, groups: dict[str, str]) -> dict | None:
                           item.get("updated_at"))
 
 
-def _comment_records(event: dict, agent_ids: set[str]) -> list[dict]:
+def comment_records(event: dict, agent_ids: set[str]) -> list[dict]:
+    """Message records from one ticket event's Comment child events."""
     ticket_id = event.get("ticket_id")
     at = event.get("created_at") or event.get("timestamp")
     found = []
     for child in event.get("child_events") or []:
         if not isinstance(child, dict) or child.get("event_type") != "Comment":
             continue
-        if ticket_id is None or "id" not in child:
+        if ticket_id is None or child.get("id") is None:
             continue
-        author = child.get("author_id")
-        public = child.get("public", True) is not False
-        if not public:
-            sender = "note"
-        elif str(author) in agent_ids:
-            sender = "agent"
-        else:
-            sender = "customer"
-        text = child.get("body") or child.get("plain_body") or child.get("html_body") or ""
-        found.append(records.message(SOURCE, child["id"], ticket_id, author, sender, public,
-                                     child.get("created_at") or at, text))
+        found.append(comment_record(child, ticket_id, agent_ids, child.get("created_at") or at))
     return found
+
+
+def comment_record(comment: dict, ticket_id, agent_ids: set[str], at) -> dict:
+    """customer (an end user, public), agent (an agent's public reply) or note (internal)."""
+    author = comment.get("author_id")
+    public = comment.get("public", True) not in (False, "false", "False", 0)
+    if not public:
+        sender = "note"
+    elif str(author) in agent_ids:
+        sender = "agent"
+    else:
+        sender = "customer"
+    text = comment.get("body") or comment.get("plain_body") or comment.get("html_body") or ""
+    return records.message(SOURCE, f"c-{comment['id']}", ticket_id, author, sender, public, at,
+                           str(text))
+
+
+def _agent_record(user: dict, groups: dict[str, str]) -> dict:
+    team = groups.get(str(user.get("default_group_id")))
+    active = bool(user.get("active", True)) and not user.get("suspended")
+    return records.agent(SOURCE, user["id"], user.get("name"), user.get("email"), team, active)
+
+
+def _items(data: dict, key: str) -> list[dict]:
+    return [item for item in data[key] if isinstance(item, dict)]
+
+
+def _expect_list(key: str):
+    def expect(data, where: str) -> None:
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            raise MalformedResponse(f"{where}: expected a JSON object with a '{key}' list")
+    return expect
+
+
+def _expect_object(key: str):
+    def expect(data, where: str) -> None:
+        if not isinstance(data, dict) or not isinstance(data.get(key), dict):
+            raise MalformedResponse(f"{where}: expected a JSON object with a '{key}' object")
+    return expect
+
+
+def _expect_events(data, where: str) -> None:
+    _expect_list("ticket_events")(data, where)
+    end_time = data.get("end_time")
+    if isinstance(end_time, bool) or not isinstance(end_time, int | float):
+        raise MalformedResponse(f"{where}: end_time missing or not a number")

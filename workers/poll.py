@@ -1,8 +1,10 @@
-"""Polling: one RQ job per stream reads pages from its bookmark and hands them to the process job.
+"""The poll job: read a helpdesk stream from its bookmark, page by page, and enqueue the records.
 
-Every page's bookmark is written in the same Redis transaction as the enqueue of its records,
-only one poller runs per stream (a Redis lock with expiry), and a 401/403 stops the stream with
-one clear log line and a counter instead of a crash loop.
+Each page's bookmark and the enqueue of its process job commit in ONE Redis MULTI/EXEC, so a
+crash at any instant either loses the page's fetch (the bookmark did not move, it is fetched
+again) or keeps both (the page is queued and the bookmark is past it): nothing lost, and the
+process job's de-duplication by message id keeps a re-fetched page from counting twice.
+One poller per stream at a time: a Redis lock with expiry, checked again inside each commit.
 """
 
 from __future__ import annotations
@@ -10,183 +12,234 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import redis as redis_lib
-from rq import Queue, Retry
+from rq import Queue
 
-from connectors.errors import AuthError, ConnectorError, MalformedResponse, RateLimited
+from connectors import errors
 from connectors.freshdesk import FreshdeskClient
-from connectors.records import Page
+from connectors.records import Page, iso
 from connectors.zendesk import ZendeskClient
-from workers import keys
+from workers import state
 from workers.settings import Settings
-from workers.state import bookmark_key, count_error, get_bookmark, get_meta, is_forward, set_meta
 
 log = logging.getLogger("breather.poll")
-STREAMS = {"zendesk": ("tickets", "messages"), "freshdesk": ("tickets",)}
-PROCESS = "workers.process.process_records"
-LOCK_TTL = 300
-MAX_PAGES_PER_RUN = 50
-DEFAULT_LOOKBACK = 86400  # a first poll reads the last day
+
+STREAMS: dict[str, tuple[str, ...]] = {
+    "zendesk": ("agents", "tickets", "messages"),  # agents (and groups) first: tickets name teams
+    "freshdesk": ("agents", "tickets"),
+}
+PROCESS_JOB = "workers.process.process_records"
+LOCK_TTL = 600  # seconds; renewed with every page committed
+AUTH_PAUSE = 900  # a stream whose credentials were refused rests this long before trying again
+JOB_RESULT_TTL = 300
+JOB_FAILURE_TTL = 24 * 3600  # a failed job holds message text: keep it one day at most
+ERROR_KINDS = ((errors.AuthError, "auth"), (errors.RateLimited, "rate_limited"),
+               (errors.MalformedResponse, "malformed"), (errors.RetryableError, "unavailable"),
+               (errors.NotFoundError, "not_found"), (errors.ConnectorError, "error"))
+_RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0"""
 
 
-def make_client(settings: Settings, source: str, **options):
-    """The connector client for a configured source."""
-    options.setdefault("budget_share", settings.budget_share)
-    if source == "zendesk" and settings.zendesk:
-        z = settings.zendesk
-        return ZendeskClient(z.base_url, z.email, z.token, z.oauth_token, **options)
-    if source == "freshdesk" and settings.freshdesk:
-        return FreshdeskClient(settings.freshdesk.base_url, settings.freshdesk.api_key, **options)
-    raise ValueError(f"source {source!r} is not configured")
+class LockLost(RuntimeError):
+    """Another poller took this stream over (our lock expired); stop without committing."""
 
 
 def poll_stream(source: str, stream: str) -> dict:
-    """RQ job (an entry point: reads Settings from the environment)."""
+    """RQ job: poll one stream of one source from its bookmark up to now.
+
+    A job is an entry point, so it reads Settings from the environment itself.
+    """
     from rq import get_current_job
 
     settings = Settings.from_env()
     job = get_current_job()
     r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
-    return poll(settings, r, source, stream)
-
-
-def poll(settings: Settings, r: redis_lib.Redis, source: str, stream: str, *,
-         client=None, max_pages: int | None = MAX_PAGES_PER_RUN,
-         progress: Callable[[dict], None] | None = None,
-         before_commit: Callable[[Page], None] | None = None) -> dict:
-    """Read pages of one stream from its bookmark; returns a summary of what was done."""
-    summary = {"source": source, "stream": stream, "pages": 0, "records": 0, "requests": 0}
-    lock = r.lock(f"{keys.PREFIX}lock:poll:{source}:{stream}", timeout=LOCK_TTL)
-    if not lock.acquire(blocking=False):
-        summary["skipped"] = "another poller holds this stream"
-        return summary
-    client = client or make_client(settings, source)
     queue = Queue(settings.queue_name, connection=r)
-    try:
-        meta = _metadata(r, client, source, queue)
-        for page in _pages(client, stream, get_bookmark(r, source, stream), meta):
-            if before_commit is not None:
-                before_commit(page)
-            if _commit(r, queue, source, stream, page):
+    client = build_client(settings, source)
+    return Poller(r, queue, client).run(stream)
+
+
+def build_client(settings: Settings, source: str, **options):
+    """The connector client of a configured source (options: timeout, sleep, page_cap...)."""
+    options.setdefault("budget_share", settings.budget_share)
+    if source == "zendesk" and settings.zendesk:
+        z = settings.zendesk
+        return ZendeskClient(z.base_url, z.email, z.token, z.oauth_token, **options)
+    if source == "freshdesk" and settings.freshdesk:
+        f = settings.freshdesk
+        return FreshdeskClient(f.base_url, f.api_key, **options)
+    raise ValueError(f"{source!r} is not a configured source (configured: {settings.sources})")
+
+
+def enqueue_records(queue: Queue, records: list[dict], pipeline=None):
+    """Enqueue one process job (also used by the webhooks)."""
+    return queue.enqueue(PROCESS_JOB, records, pipeline=pipeline, result_ttl=JOB_RESULT_TTL,
+                         failure_ttl=JOB_FAILURE_TTL)
+
+
+class Poller:
+    """Polls the streams of one source client into one queue."""
+
+    def __init__(self, r: redis_lib.Redis, queue: Queue, client, lookback_days: float = 1.0):
+        self.r = r
+        self.queue = queue
+        self.client = client
+        self.source = client.source
+        self.lookback_days = lookback_days
+        self.token = uuid.uuid4().hex
+        self._meta: dict | None = None
+
+    def run(self, stream: str, since: datetime | None = None, force: bool = False,
+            progress: Callable[[dict], None] | None = None, now: float | None = None) -> dict:
+        """Poll `stream` up to now; returns {pages, records, requests, skipped, status, error}."""
+        summary = {"source": self.source, "stream": stream, "pages": 0, "records": 0,
+                   "requests": 0, "skipped": 0, "status": "ok", "error": None}
+        reason = state.stopped_reason(self.r, self.source, stream)
+        if reason and not force:
+            return {**summary, "status": "stopped", "error": reason}
+        if not self._acquire(stream):
+            return {**summary, "status": "locked",
+                    "error": f"{self.source}/{stream}: another poller holds the lock"}
+        before = self.client.http.requests_made
+        try:
+            state.resume_stream(self.r, self.source, stream)
+            for page in self._pages(stream, since, now):
+                self._commit(stream, page)
                 summary["pages"] += 1
                 summary["records"] += len(page.records)
-            lock.extend(LOCK_TTL, replace_ttl=True)
-            if progress:
-                progress(_progress(summary, client))
-            if max_pages is not None and summary["pages"] >= max_pages:
-                break
-    except AuthError as exc:
-        log.error("%s %s stopped: %s", source, stream, exc)
-        count_error(r, source, stream, "auth")
-        summary["error"] = f"{source} {stream}: {exc}"
-    except RateLimited as exc:
-        count_error(r, source, stream, "rate_limited")
-        summary["error"] = f"{source} {stream}: {exc}"
-    except MalformedResponse as exc:
-        log.error("%s %s: %s", source, stream, exc)
-        count_error(r, source, stream, "malformed")
-        summary["error"] = f"{source} {stream}: {exc}"
-    except ConnectorError as exc:
-        log.error("%s %s: %s", source, stream, exc)
-        count_error(r, source, stream, "http")
-        summary["error"] = f"{source} {stream}: {exc}"
-    finally:
-        summary["requests"] = client.http.requests_made
-        _release(lock)
-    log.info("poll.done %s", json.dumps(summary))
-    return summary
+                summary["skipped"] += len(page.skipped)
+                if progress:
+                    progress(self._progress(stream, summary))
+        except errors.ConnectorError as exc:
+            summary.update(status="error", error=self._failed(stream, exc))
+        except LockLost as exc:
+            summary.update(status="locked", error=str(exc))
+        finally:
+            self._release(stream)
+            summary["requests"] = self.client.http.requests_made - before
+        log.info("poll.done %s/%s pages=%d records=%d requests=%d status=%s", self.source,
+                 stream, summary["pages"], summary["records"], summary["requests"],
+                 summary["status"])
+        return summary
+
+    # -- pages ------------------------------------------------------------------------------
+    def _pages(self, stream: str, since: datetime | None, now: float | None):
+        if stream == "agents":
+            yield self._agents_page(now)
+            return
+        meta = self._meta or state.get_meta(self.r, self.source)
+        if meta is None:
+            page = self._agents_page(now)
+            self._commit("agents", page)
+            meta = self._meta
+        bookmark = self._start(stream, since, now)
+        yield from self.client.pages(stream, bookmark, meta, now)
+
+    def _agents_page(self, now: float | None) -> Page:
+        """Groups and agents in one page; also caches them as meta for the other streams."""
+        groups = self.client.groups()
+        agents = self.client.agents(groups)
+        agent_ids = [a["id"].split(":", 1)[1] for a in agents]
+        self._meta = state.set_meta(self.r, self.source, groups, agent_ids)
+        return Page(agents, {"position": now or time.time()}, True)
+
+    def _start(self, stream: str, since: datetime | None, now: float | None) -> dict:
+        """The saved bookmark, or a start `since` (backfill) or `lookback_days` ago."""
+        saved = state.get_bookmark(self.r, self.source, stream)
+        if saved is not None and since is None:
+            return saved
+        start = since.timestamp() if since else (now or time.time()) - self.lookback_days * 86400
+        return {"start_time": int(start), "updated_since": iso(start), "position": 0.0}
+
+    # -- commit -----------------------------------------------------------------------------
+    def _commit(self, stream: str, page: Page) -> None:
+        """Move the bookmark forward and enqueue the page's records in one MULTI/EXEC."""
+        bookmark_key = state.bookmark_key(self.source, stream)
+        lock_key = state.lock_key(self.source, stream)
+        with self.r.pipeline(transaction=True) as pipe:
+            for _ in range(5):
+                try:
+                    pipe.watch(bookmark_key, lock_key)
+                    if pipe.get(lock_key) != self.token.encode():
+                        raise LockLost(f"{self.source}/{stream}: lock lost; page not committed")
+                    raw = pipe.get(bookmark_key)
+                    new = state.forward(json.loads(raw) if raw else None, page.bookmark)
+                    pipe.multi()
+                    pipe.set(bookmark_key, json.dumps(new))
+                    if page.records:
+                        enqueue_records(self.queue, page.records, pipeline=pipe)
+                    pipe.expire(lock_key, LOCK_TTL)
+                    pipe.execute()
+                    return
+                except redis_lib.WatchError:
+                    continue
+        raise LockLost(f"{self.source}/{stream}: bookmark kept changing; page not committed")
+
+    # -- lock, errors, progress ---------------------------------------------------------------
+    def _acquire(self, stream: str) -> bool:
+        return bool(self.r.set(state.lock_key(self.source, stream), self.token, nx=True,
+                               ex=LOCK_TTL))
+
+    def _release(self, stream: str) -> None:
+        self.r.eval(_RELEASE, 1, state.lock_key(self.source, stream), self.token)
+
+    def _failed(self, stream: str, exc: errors.ConnectorError) -> str:
+        kind = next(name for cls, name in ERROR_KINDS if isinstance(exc, cls))
+        state.count_error(self.r, self.source, stream, kind)
+        message = f"{self.source}/{stream}: {exc}"
+        if kind == "auth":
+            state.stop_stream(self.r, self.source, stream, message, AUTH_PAUSE)
+            log.error("%s stopped for %ds: credentials refused (%s)", message, AUTH_PAUSE,
+                      "check the source's token and its permissions")
+        else:
+            log.warning("%s failed (%s); the next poll retries from the bookmark", message, kind)
+        return message
+
+    def _progress(self, stream: str, summary: dict) -> dict:
+        left = self.client.http.budget.left()
+        return {"source": self.source, "stream": stream, "pages": summary["pages"],
+                "records": summary["records"],
+                "rate budget left": "?" if left is None else left}
 
 
-def _release(lock) -> None:
-    try:
-        lock.release()
-    except redis_lib.exceptions.LockError:
-        log.warning("poll lock had expired before release")
+def sync_once(settings: Settings, redis: redis_lib.Redis, since: datetime | None = None,
+              progress: Callable[[dict], None] | None = None,
+              client_options: dict | None = None) -> dict:
+    """Poll every configured source and stream up to now, in-process (`breather sync --once`).
+
+    Returns counts (sources, streams, pages, records, requests, skipped) and "errors": one line
+    per stream that failed. Progress, if given, gets a dict after every page.
+    """
+    queue = Queue(settings.queue_name, connection=redis)
+    totals = {"sources": 0, "streams": 0, "pages": 0, "records": 0, "requests": 0, "skipped": 0}
+    failures: list[str] = []
+    for source in settings.sources:
+        client = build_client(settings, source, **(client_options or {}))
+        poller = Poller(redis, queue, client)
+        totals["sources"] += 1
+        for stream in STREAMS[source]:
+            result = poller.run(stream, since=since, force=True, progress=progress)
+            totals["streams"] += 1
+            for key in ("pages", "records", "requests", "skipped"):
+                totals[key] += result[key]
+            if result["error"]:
+                failures.append(result["error"])
+                if result["status"] == "error" and stream == "agents":
+                    break  # without agents and groups the other streams cannot name teams
+    return {**totals, "errors": failures}
 
 
-def _metadata(r: redis_lib.Redis, client, source: str, queue: Queue) -> dict:
-    """Groups and agents, re-read every few minutes; agent records go to the process job."""
-    meta = get_meta(r, source)
-    if meta is not None:
-        return meta
-    groups = client.groups()
-    agents = client.agents(groups)
-    queue.enqueue_call(PROCESS, args=(agents,), retry=Retry(max=3, interval=[10, 60, 300]))
-    return set_meta(r, source, groups, [a["id"].split(":", 1)[1] for a in agents])
-
-
-def _pages(client, stream: str, bookmark: dict | None, meta: dict):
-    bookmark = bookmark or {}
-    if stream == "tickets":
-        if not bookmark and client.source == "zendesk":
-            bookmark = {"start_time": time.time() - DEFAULT_LOOKBACK}
-        elif not bookmark:
-            since = datetime.fromtimestamp(time.time() - DEFAULT_LOOKBACK, UTC)
-            bookmark = {"updated_since": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
-        return client.tickets(bookmark, meta["groups"])
-    if stream == "messages":
-        bookmark = bookmark or {"start_time": time.time() - DEFAULT_LOOKBACK}
-        return client.messages(bookmark, set(meta["agent_ids"]))
-    raise ValueError(f"unknown stream {stream!r}")
-
-
-def _commit(r: redis_lib.Redis, queue: Queue, source: str, stream: str, page: Page) -> bool:
-    """Move the bookmark and enqueue the page's records in one MULTI/EXEC."""
-    key = bookmark_key(source, stream)
-    with r.pipeline(transaction=True) as pipe:
-        pipe.watch(key)
-        raw = pipe.get(key)
-        if not is_forward(json.loads(raw) if raw else None, page.bookmark):
-            log.warning("%s %s: refusing to move the bookmark backwards", source, stream)
-            return False
-        pipe.multi()
-        pipe.set(key, json.dumps(page.bookmark))
-        if page.records:
-            queue.enqueue_call(PROCESS, args=(page.records,), pipeline=pipe,
-                               retry=Retry(max=3, interval=[10, 60, 300]),
-                               result_ttl=600, failure_ttl=7 * 86400)
-        pipe.execute()
-    return True
-
-
-def _progress(summary: dict, client) -> dict:
-    budget = client.http.budget
-    left = f"{budget.remaining:.0f}/{budget.limit:.0f}" if budget.limit else "unknown"
-    return {"stream": f"{summary['source']} {summary['stream']}", "pages": summary["pages"],
-            "records": summary["records"], "rate budget left": left}
-
-
-def sync_once(settings: Settings, r: redis_lib.Redis, since: datetime | None = None,
-              progress: Callable[[dict], None] | None = None) -> dict:
-    """Poll every configured stream up to now. `since` starts a backfill from that date."""
-    total = {"streams": 0, "pages": 0, "records": 0, "requests": 0, "errors": []}
+def register_cron(cron_scheduler, settings: Settings) -> list:
+    """One poll job per configured stream, every `settings.poll_seconds`."""
+    registered = []
     for source in settings.sources:
         for stream in STREAMS[source]:
-            if since is not None:
-                r.set(bookmark_key(source, stream), json.dumps(_since(source, stream, since)))
-            result = poll(settings, r, source, stream, max_pages=None, progress=progress)
-            total["streams"] += 1
-            for name in ("pages", "records", "requests"):
-                total[name] += result[name]
-            if "error" in result:
-                total["errors"].append(result["error"])
-    return total
-
-
-def _since(source: str, stream: str, since: datetime) -> dict:
-    """A bookmark that starts a backfill at `since` (position 0: any page may follow it)."""
-    if source == "freshdesk":
-        return {"updated_since": since.strftime("%Y-%m-%dT%H:%M:%SZ"), "position": 0}
-    return {"start_time": int(since.timestamp()), "position": 0}
-
-
-def register_cron(cron, settings: Settings) -> None:
-    """One poll job per configured stream, every BREATHER_POLL_SECONDS."""
-    for source in settings.sources:
-        for stream in STREAMS[source]:
-            cron.register(poll_stream, queue_name=settings.queue_name, args=(source, stream),
-                          interval=settings.poll_seconds, job_timeout=LOCK_TTL,
-                          name=f"poll:{source}:{stream}")
+            registered.append(cron_scheduler.register(
+                poll_stream, queue_name=settings.queue_name, args=(source, stream),
+                interval=settings.poll_seconds, job_timeout=LOCK_TTL, result_ttl=JOB_RESULT_TTL,
+                name=f"poll:{source}:{stream}"))
+    return registered

@@ -26,6 +26,19 @@ def get_bookmark(r: redis_lib.Redis, source: str, stream: str) -> dict | None:
     return json.loads(raw) if raw else None
 
 
+def lock_key(source: str, stream: str) -> str:
+    return f"{keys.PREFIX}lock:poll:{source}:{stream}"
+
+
+def stopped_key(source: str, stream: str) -> str:
+    return f"{keys.PREFIX}stopped:{source}:{stream}"
+
+
+def forward(old: dict | None, new: dict) -> dict:
+    """The bookmark to save: `new` if it is not behind `old`, else `old`."""
+    return new if is_forward(old, new) else old  # type: ignore[return-value]
+
+
 def is_forward(old: dict | None, new: dict) -> bool:
     """A bookmark may only move forward (by its `position`, unix seconds)."""
     return old is None or float(new.get("position", 0)) >= float(old.get("position", 0))
@@ -46,8 +59,22 @@ def get_meta(r: redis_lib.Redis, source: str) -> dict | None:
 
 def set_meta(r: redis_lib.Redis, source: str, groups: dict, agent_ids: list[str]) -> dict:
     meta = {"groups": groups, "agent_ids": agent_ids, "at": time.time()}
-    r.set(meta_key(source), json.dumps(meta))
+    r.set(meta_key(source), json.dumps(meta), ex=META_TTL * 6)
     return meta
+
+
+def stop_stream(r: redis_lib.Redis, source: str, stream: str, reason: str, ttl: int) -> None:
+    """Park a stream whose credentials were refused, so cron polls do not hammer the vendor."""
+    r.set(stopped_key(source, stream), reason, ex=ttl)
+
+
+def stopped_reason(r: redis_lib.Redis, source: str, stream: str) -> str | None:
+    raw = r.get(stopped_key(source, stream))
+    return raw.decode() if raw else None
+
+
+def resume_stream(r: redis_lib.Redis, source: str, stream: str) -> None:
+    r.delete(stopped_key(source, stream))
 
 
 def count_error(r: redis_lib.Redis, source: str, stream: str, kind: str) -> None:
