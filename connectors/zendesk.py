@@ -122,12 +122,15 @@ class ZendeskClient:
                  now: float | None = None) -> Iterator[Page]:
         """Comments from ticket events (include=comment_events), up to 1,000 events a request."""
         start = clamp_start((bookmark or {}).get("start_time", 0), now)
+        boundary: set = set()  # events of the second the next page starts from (sent again)
         while True:
             params = {"start_time": start, "include": "comment_events"}
             data, _ = self.http.get_json(EVENTS_PATH, params, _expect_events)
-            events = _items(data, "ticket_events")
+            events = [e for e in _items(data, "ticket_events") if e.get("id") not in boundary]
             page_records = [r for event in events for r in comment_records(event, agent_ids)]
             end_time = max(int(data["end_time"]), start)
+            boundary = {e.get("id") for e in events if _second(e) == end_time} | (
+                boundary if end_time == start else set())
             done = bool(data.get("end_of_stream")) or end_time <= start
             if end_time <= start and not data.get("end_of_stream"):
                 log.warning("zendesk: a full page of events within second %d; moving on", start)
@@ -185,6 +188,13 @@ def comment_record(comment: dict, ticket_id, agent_ids: set[str], at) -> dict:
     text = comment.get("body") or comment.get("plain_body") or comment.get("html_body") or ""
     return records.message(SOURCE, f"c-{comment['id']}", ticket_id, author, sender, public, at,
                            str(text))
+
+
+def _second(event: dict) -> int | None:
+    stamp = event.get("timestamp")
+    if isinstance(stamp, int | float) and not isinstance(stamp, bool):
+        return int(stamp)
+    return int(records.epoch(event.get("created_at"))) or None
 
 
 def _agent_record(user: dict, groups: dict[str, str]) -> dict:
