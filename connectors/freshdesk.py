@@ -91,6 +91,11 @@ class FreshdeskClient:
         contact = data.get("contact") if isinstance(data.get("contact"), dict) else {}
         return f"{contact.get('name', '?')} ({contact.get('email', '?')})"
 
+    def ticket_records(self, ticket_id: int, groups: dict[str, str]) -> list[dict]:
+        """One ticket (description included) and its conversations: what a webhook announces."""
+        item, _ = self.http.get_json(f"/api/v2/tickets/{int(ticket_id)}", expect=_expect_dict)
+        return self.ticket_with_messages(item, groups)
+
     def pages(self, stream: str, bookmark: dict | None, meta: dict,
               now: float | None = None) -> Iterator[Page]:
         """Pages of one stream from a bookmark; meta holds groups."""

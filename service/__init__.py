@@ -20,6 +20,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("service.api:bp", None),
     ("service.metrics:bp", "metrics"),
     ("service.widget:bp", None),
+    ("service.hooks:bp", "webhooks"),
 ]
 
 

@@ -210,6 +210,9 @@ class FakeFreshdesk(FakeVendor):
             if items is None:
                 return self.json({"code": "access_denied"}, 404)
             return self._paged(request, items)
+        if path.startswith("/tickets/") and path.count("/") == 2:
+            found = [t for t in self.tickets if str(t["id"]) == path.split("/")[2]]
+            return self.json(found[0]) if found else self.json({"code": "not_found"}, 404)
         if path == "/agents":
             return self._paged(request, self.agents)
         if path == "/agents/me":

@@ -63,6 +63,24 @@ def poll_stream(source: str, stream: str) -> dict:
     return Poller(r, queue, client).run(stream)
 
 
+def refresh_ticket(source: str, ticket_id: int) -> dict:
+    """RQ job (webhooks): re-read one ticket and its messages and enqueue them for processing.
+
+    The records carry the same ids as polled ones, so a message pushed and polled counts once.
+    """
+    from rq import get_current_job
+
+    settings = Settings.from_env()
+    job = get_current_job()
+    r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
+    client = build_client(settings, source)
+    meta = state.get_meta(r, source) or {}
+    found = client.ticket_records(ticket_id, meta.get("groups") or {})
+    if found:
+        enqueue_records(Queue(settings.queue_name, connection=r), found)
+    return {"source": source, "ticket": ticket_id, "records": len(found)}
+
+
 def build_client(settings: Settings, source: str, **options):
     """The connector client of a configured source (options: timeout, sleep, page_cap...)."""
     options.setdefault("budget_share", settings.budget_share)

@@ -48,13 +48,15 @@ def meta_key(source: str) -> str:
     return f"{keys.PREFIX}meta:{source}"
 
 
-def get_meta(r: redis_lib.Redis, source: str) -> dict | None:
-    """Cached {"groups": {...}, "agent_ids": [...], "at": ts}, or None when stale."""
+def get_meta(r: redis_lib.Redis, source: str, max_age: float | None = META_TTL) -> dict | None:
+    """Cached {"groups": {...}, "agent_ids": [...], "at": ts}, or None when older than max_age."""
     raw = r.get(meta_key(source))
     if not raw:
         return None
     meta = json.loads(raw)
-    return meta if time.time() - meta.get("at", 0) < META_TTL else None
+    if max_age is not None and time.time() - meta.get("at", 0) >= max_age:
+        return None
+    return meta
 
 
 def set_meta(r: redis_lib.Redis, source: str, groups: dict, agent_ids: list[str]) -> dict:
