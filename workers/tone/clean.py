@@ -26,6 +26,9 @@ _SIGNATURES = re.compile(
     r"Freundliche Grüße|Viele Grüße|Beste Grüße|LG\s*$|MfG\s*$)",
     re.I | re.M,
 )
+_POLITE_END = re.compile(
+    r"(?:\bthanks|\bthank you|\bcheers|\bdanke|\bmerci)(?: in advance| im voraus)?[ ,.!]*"
+    r"(?:[A-ZÄÖÜ][\w.-]*(?: [A-ZÄÖÜ][\w.-]*)?)?\s*$", re.I)
 _BLANKS = re.compile(r"[ \t\u00a0]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
@@ -40,8 +43,14 @@ def html_to_text(text: str) -> str:
     return html.unescape(_TAG.sub(" ", text))
 
 
+_QUOTE_HINTS = ("wrote:", "schrieb", "-----", "from:", "von:", "##-", ">")
+
+
 def strip_quoted(text: str) -> str:
     """Cut at the first reply header and drop `>` lines (an earlier message, often ours)."""
+    lowered = text.lower()
+    if not any(hint in lowered for hint in _QUOTE_HINTS):
+        return text
     cut = len(text)
     for pattern in _QUOTE_HEADERS:
         match = pattern.search(text)
@@ -65,5 +74,10 @@ def clean(text: str) -> str:
         return ""
     text = text.replace("|LBR|", "\n").replace("\r\n", "\n").replace("\r", "\n")
     text = strip_signature(strip_quoted(html_to_text(text)))
-    text = _BLANKS.sub(" ", text)
-    return _MANY_NEWLINES.sub("\n\n", text).strip()
+    if _POLITE_END.search(text[-60:]):
+        text = _POLITE_END.sub("", text) or text
+    if "  " in text or "\t" in text or "\u00a0" in text:
+        text = _BLANKS.sub(" ", text)
+    if "\n\n\n" in text:
+        text = _MANY_NEWLINES.sub("\n\n", text)
+    return text.strip()

@@ -8,6 +8,9 @@ carry the explanation.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+import numpy as np
 
 INSULTS = (
     r"idiot\w*|moron\w*|stupid|incompetent|useless|pathetic|clown\w*|joke of a|ridiculous|"
@@ -35,46 +38,105 @@ ESCALATIONS = {
                r"keine antwort|niemand",
 }
 
-_INSULT_RE = re.compile(rf"\b({INSULTS})\b", re.I)
-_THREAT_RES = {name: re.compile(rf"\b({p})", re.I) for name, p in THREATS.items()}
-_ESCALATION_RES = {name: re.compile(rf"\b({p})", re.I) for name, p in ESCALATIONS.items()}
+PRAISE = (r"thank(s| you) (so|very) much|thanks a (lot|million)|many thanks|thank you for (all|your"
+          r" help|the help|sorting|fixing)|grateful|really appreciate\w*|awesome|amazing|"
+          r"excellent|great (job|help|support|service)|you rock|lifesaver|brilliant|"
+          r"(vielen|herzlichen|tausend) dank|super (service|hilfe|support)|toll\w*|klasse|"
+          r"hervorragend\w*|großartig\w*|spitze|top service|sehr hilfreich|große hilfe")
+GROUPS = {"insult": INSULTS, "praise": PRAISE}
+GROUPS.update({f"threat_{i}": p for i, p in enumerate(THREATS.values())})
+GROUPS.update({f"escalation_{i}": p for i, p in enumerate(ESCALATIONS.values())})
+LABELS = {"insult": "insult", "praise": "praise"}
+LABELS.update({f"threat_{i}": f"threat ({n})" for i, n in enumerate(THREATS)})
+LABELS.update({f"escalation_{i}": f"escalation ({n})" for i, n in enumerate(ESCALATIONS)})
+WEIGHTS = {"insult": 0.3, "threat": 0.25, "escalation": 0.1}
+_LEXICON = re.compile(r"\b(?:" + "|".join(rf"(?P<{name}>{p})" for name, p in GROUPS.items())
+                      + ")")
 _PUNCT_RUN = re.compile(r"[!?]{3,}|!{2,}")
 _CAPS_WORD = re.compile(r"\b[A-ZÄÖÜ]{3,}\b")
-_WORD = re.compile(r"\b[A-Za-zÄÖÜäöüß]{3,}\b")
 _ACRONYMS = {"API", "URL", "PDF", "CSV", "SMS", "VAT", "USD", "EUR", "GBP", "FAQ", "SSO", "IBAN",
              "BIC", "CEO", "PIN", "DSL", "LTE", "USB", "GMBH", "AGB", "HTML", "HTTP", "HTTPS"}
+SEPARATOR = "\n\x00\n"
+
+
+@dataclass
+class CueBatch:
+    """Cues of a batch: per text the readable cues, and numbers for the model."""
+
+    cues: list[tuple[str, ...]]
+    strength: np.ndarray
+    shouting: np.ndarray
+    punctuation: np.ndarray
+    praise_words: np.ndarray
+
+
+def _owner(starts: np.ndarray, positions: list[int]) -> np.ndarray:
+    return np.searchsorted(starts, np.asarray(positions, dtype=np.int64), side="right") - 1
+
+
+def _starts(texts: list[str]) -> np.ndarray:
+    lengths = np.fromiter((len(t) + len(SEPARATOR) for t in texts), np.int64, len(texts))
+    return np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(texts) else lengths
+
+
+def find_cue_batch(texts: list[str]) -> CueBatch:
+    """Scan the whole batch at once (one regex pass per kind over the joined texts)."""
+    n = len(texts)
+    starts = _starts(texts)
+    joined = SEPARATOR.join(texts)
+    lowered_texts = [t.lower() for t in texts]
+    lowered = SEPARATOR.join(lowered_texts)
+    lowered_starts = _starts(lowered_texts)
+    found: list[dict[str, set[str]]] = [{} for _ in range(n)]
+    matches = list(_LEXICON.finditer(lowered))
+    for owner, match in zip(_owner(lowered_starts, [m.start() for m in matches]), matches,
+                            strict=True):
+        found[owner].setdefault(match.lastgroup, set()).add(match.group(match.lastgroup))
+    caps = np.zeros(n)
+    caps_matches = [m for m in _CAPS_WORD.finditer(joined) if m.group(0) not in _ACRONYMS]
+    np.add.at(caps, _owner(starts, [m.start() for m in caps_matches]), 1)
+    words = np.fromiter((t.count(" ") + t.count("\n") + 1 for t in texts), np.float64, n)
+    shouting = np.where(words >= 3, caps / np.maximum(words, 1), 0.0)
+    punctuation = np.zeros(n)
+    punctuation[_owner(starts, [m.start() for m in _PUNCT_RUN.finditer(joined)])] = 1.0
+    return _assemble(found, caps, shouting, punctuation)
+
+
+def _assemble(found, caps, shouting, punctuation) -> CueBatch:
+    cues_list, strength, praise = [], np.zeros(len(found)), np.zeros(len(found))
+    for i, groups in enumerate(found):
+        cues: list[str] = []
+        if shouting[i] >= 0.3 or (shouting[i] >= 0.15 and caps[i] >= 3):
+            cues.append("shouting")
+            strength[i] += 0.25
+        if punctuation[i]:
+            cues.append("repeated !/?")
+            strength[i] += 0.15
+        for name, words in groups.items():
+            if name == "praise":
+                praise[i] = min(len(words), 3) / 3.0
+                continue
+            kind = name.split("_")[0]
+            label = LABELS[name]
+            if kind == "insult":
+                label = "insult (" + ", ".join(sorted(words)[:3]) + ")"
+                strength[i] += 0.1 * min(len(words) - 1, 2)
+            cues.append(label)
+            strength[i] += WEIGHTS[kind]
+        cues_list.append(tuple(sorted(cues, key=_cue_order)))
+    return CueBatch(cues_list, np.minimum(strength, 1.0), shouting, punctuation, praise)
+
+
+def _cue_order(cue: str) -> tuple[int, str]:
+    order = ("shouting", "repeated", "insult", "threat", "escalation")
+    return next((i for i, p in enumerate(order) if cue.startswith(p)), 9), cue
 
 
 def shouting_share(text: str) -> float:
-    """Share of words (3+ letters) written in capitals, acronyms aside."""
-    words = _WORD.findall(text)
-    if len(words) < 3:
-        return 0.0
-    caps = [w for w in _CAPS_WORD.findall(text) if w not in _ACRONYMS]
-    return len(caps) / len(words)
+    return float(find_cue_batch([text]).shouting[0])
 
 
 def find_cues(text: str) -> tuple[tuple[str, ...], float]:
-    """Human-readable cues found in a cleaned text, and a 0..1 strength for blending."""
-    cues: list[str] = []
-    strength = 0.0
-    share = shouting_share(text)
-    if share >= 0.3 or (share >= 0.15 and len(_CAPS_WORD.findall(text)) >= 3):
-        cues.append("shouting")
-        strength += 0.25
-    if _PUNCT_RUN.search(text):
-        cues.append("repeated !/?")
-        strength += 0.15
-    insults = {m.group(0).lower() for m in _INSULT_RE.finditer(text)}
-    if insults:
-        cues.append("insult (" + ", ".join(sorted(insults)[:3]) + ")")
-        strength += 0.3 + 0.1 * min(len(insults) - 1, 2)
-    for name, pattern in _THREAT_RES.items():
-        if pattern.search(text):
-            cues.append(f"threat ({name})")
-            strength += 0.25
-    for name, pattern in _ESCALATION_RES.items():
-        if pattern.search(text):
-            cues.append(f"escalation ({name})")
-            strength += 0.1
-    return tuple(cues), min(strength, 1.0)
+    """Human-readable cues found in one cleaned text, and a 0..1 strength."""
+    batch = find_cue_batch([text])
+    return batch.cues[0], float(batch.strength[0])

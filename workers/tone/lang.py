@@ -18,9 +18,10 @@ ENGLISH = frozenset(
 
 def detect_language(text: str) -> str:
     """'en', 'de' or 'other' from counts of very common words."""
-    words = _WORD.findall(text.lower())
-    german = sum(w in GERMAN for w in words)
-    english = sum(w in ENGLISH for w in words)
+    words = set(_WORD.findall(text.lower()))
+    german = len(words & GERMAN)
+    english = len(words & ENGLISH)
     if german == english == 0:
         return "de" if re.search(r"[äöüß]", text.lower()) else ("en" if words else "other")
     return "de" if german > english else "en"
+

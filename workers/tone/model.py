@@ -1,7 +1,7 @@
-"""The linear model: hashed n-gram weights plus a few explainable dense features.
+"""The linear model: hashed n-gram weights plus a few cheap dense features.
 
 Loaded once per process from model.npz (float16 weights). Without the file (a fresh checkout
-before training), the cue strength alone is used, so the pipeline still works.
+before training), a cue-only fallback keeps the pipeline working.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workers.tone.cues import find_cues, shouting_share
+from workers.tone.cues import SEPARATOR, find_cue_batch
 from workers.tone.features import DIM, featurize
 from workers.tone.lang import detect_language
 
@@ -20,78 +20,108 @@ MODEL_PATH = Path(__file__).with_name("model.npz")
 HOSTILE_THRESHOLD = 0.5
 PRAISE_THRESHOLD = 0.5
 LANGS = ("en", "de", "other")
-_PRAISE = re.compile(
-    r"\b(thank(s| you)|grateful|appreciate\w*|awesome|amazing|excellent|great (job|help|support|"
-    r"service)|you rock|lifesaver|brilliant|vielen dank|danke\w*|super\b|toll\w*|klasse|"
-    r"hervorragend\w*|großartig\w*|spitze|top service|sehr hilfreich)", re.I)
+DENSE = ("shouting", "punctuation", "length", "cue strength", "praise words")
+_CAPS_WORD = re.compile(r"\b[A-ZÄÖÜ]{3,}\b")
+_PUNCT_RUN = re.compile(r"[!?]{3,}|!{2,}")
 
 
-def dense_features(texts: list[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    """Per text: [cue strength, shouting share, has !!!, praise words, log length]; and cues."""
-    rows, cue_lists = [], []
-    for text in texts:
-        cues, strength = find_cues(text)
-        cue_lists.append(cues)
-        rows.append((strength, shouting_share(text), float(any(c.startswith("repeated") for c in
-                     cues)), min(len(_PRAISE.findall(text)), 3) / 3.0,
-                     np.log1p(len(text)) / 8.0))
-    return np.asarray(rows, dtype=np.float32).reshape(len(texts), 5), cue_lists
+def dense_features(texts: list[str]) -> np.ndarray:
+    """Per text: the DENSE features (capitals, !/? runs, length, lexicon cue strength)."""
+    return dense_and_cues(texts)[0]
+
+
+def dense_and_cues(texts: list[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    n = len(texts)
+    if not n:
+        return np.zeros((0, len(DENSE)), np.float32), []
+    cues = find_cue_batch(texts)
+    lengths = np.fromiter((len(t) for t in texts), np.float64, n)
+    starts = np.concatenate(([0], np.cumsum(lengths + len(SEPARATOR))[:-1]))
+    joined = SEPARATOR.join(texts)
+
+    def owners(pattern: re.Pattern) -> np.ndarray:
+        positions = np.fromiter((m.start() for m in pattern.finditer(joined)), np.int64)
+        return np.searchsorted(starts, positions, side="right") - 1
+
+    caps = np.bincount(owners(_CAPS_WORD), minlength=n).astype(np.float64)
+    words = np.fromiter((t.count(" ") + t.count("\n") + 1 for t in texts), np.float64, n)
+    shouting = np.where(words >= 3, caps / np.maximum(words, 1.0), 0.0)
+    punctuation = np.minimum(np.bincount(owners(_PUNCT_RUN), minlength=n), 1)
+    dense = np.stack([shouting, punctuation, np.log1p(lengths) / 8.0, cues.strength,
+                      cues.praise_words], axis=1).astype(np.float32)
+    return dense, cues.cues
 
 
 class ToneModel:
-    """Two logistic heads (anger, praise) over the same features."""
+    """Logistic heads over the same features: anger (English), anger (German), praise."""
 
     def __init__(self, weights: np.ndarray | None, dense: np.ndarray, bias: np.ndarray,
-                 offsets: dict[str, float]):
-        self.weights = weights  # (DIM, 2) float32 or None
-        self.dense = dense  # (5, 2)
-        self.bias = bias  # (2,)
-        self.offsets = offsets  # anger logit offset per language (calibrated threshold)
+                 offsets: dict[str, float], idf: np.ndarray | None = None):
+        self.heads = [] if weights is None else [np.ascontiguousarray(weights[:, h])
+                                                 for h in range(weights.shape[1])]
+        self.dense = dense  # (len(DENSE), heads)
+        self.bias = bias  # (heads,)
+        self.offsets = offsets  # anger decision threshold (a logit) per language
+        self.idf = idf
 
     def logits(self, texts: list[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-        dense, cues = dense_features(texts)
+        """(len(texts), heads) logits: hashed n-grams (IDF-weighted, L2-normalised) + dense;
+        and the readable cues found on the way."""
+        dense, cues = dense_and_cues(texts)
         logits = dense @ self.dense + self.bias
-        if self.weights is not None and texts:
+        if self.heads and texts:
             batch = featurize(texts)
-            contributions = self.weights[batch.cols] * batch.vals[:, None]
-            for head in range(2):
-                logits[:, head] += np.bincount(batch.rows, weights=contributions[:, head],
+            values = batch.vals * self.idf[batch.cols] if self.idf is not None else batch.vals
+            norms = np.sqrt(np.bincount(batch.rows, weights=values * values,
+                                        minlength=batch.size))
+            values = values / np.where(norms > 0, norms, 1.0)[batch.rows]
+            for head, weights in enumerate(self.heads):
+                logits[:, head] += np.bincount(batch.rows, weights=weights[batch.cols] * values,
                                                minlength=batch.size)
         return logits, cues
 
     def predict(self, texts: list[str]) -> list[tuple[float, float, str, bool, tuple[str, ...]]]:
         if not texts:
             return []
+        langs = [detect_language(text) for text in texts]
+        if not self.heads:
+            return self._cue_only(texts, langs)
         logits, cues = self.logits(texts)
-        langs = [detect_language(t) for t in texts]
+        german = np.array([lang == "de" for lang in langs])
         offsets = np.array([self.offsets.get(lang, self.offsets.get("en", 0.0)) for lang in langs])
-        anger = 1.0 / (1.0 + np.exp(-(logits[:, 0] - offsets)))
-        praise = 1.0 / (1.0 + np.exp(-logits[:, 1]))
-        results = []
-        for i, text in enumerate(texts):
-            if not text.strip():
-                results.append((0.0, 0.0, "other", False, ()))
-                continue
-            a, p = round(float(anger[i]), 4), round(float(praise[i]), 4)
-            results.append((a, p, langs[i], a >= HOSTILE_THRESHOLD, cues[i]))
-        return results
+        anger_logit = np.where(german, logits[:, 1], logits[:, 0])
+        anger = 1.0 / (1.0 + np.exp(-(anger_logit - offsets)))
+        praise = 1.0 / (1.0 + np.exp(-logits[:, 2]))
+        return [_result(text, float(anger[i]), float(praise[i]), langs[i], cues[i])
+                for i, text in enumerate(texts)]
+
+    @staticmethod
+    def _cue_only(texts: list[str], langs: list[str]):
+        batch = find_cue_batch(texts)
+        anger = 1.0 / (1.0 + np.exp(-(6.0 * batch.strength - 3.0)))
+        praise = 1.0 / (1.0 + np.exp(-(6.0 * batch.praise_words - 3.0)))
+        return [_result(text, float(anger[i]), float(praise[i]), langs[i], batch.cues[i])
+                for i, text in enumerate(texts)]
 
 
-def _cue_only_model() -> ToneModel:
-    dense = np.zeros((5, 2), dtype=np.float32)
-    dense[0, 0], dense[3, 1] = 6.0, 6.0
-    return ToneModel(None, dense, np.array([-3.0, -3.0], dtype=np.float32), {})
+def _result(text: str, anger: float, praise: float, lang: str, cues: tuple[str, ...]):
+    if not text.strip():
+        return 0.0, 0.0, "other", False, ()
+    anger, praise = round(anger, 4), round(praise, 4)
+    return anger, praise, lang, anger >= HOSTILE_THRESHOLD, cues
 
 
 @functools.cache
 def load_model(path: Path = MODEL_PATH) -> ToneModel:
     """The shipped model (cached per process)."""
     if not path.exists():
-        return _cue_only_model()
+        return ToneModel(None, np.zeros((len(DENSE), 3), np.float32), np.zeros(3, np.float32),
+                         {})
     with np.load(path) as data:
         weights = data["weights"].astype(np.float32)
-        if weights.shape != (DIM, 2):
-            raise ValueError(f"{path}: weights have shape {weights.shape}, expected {(DIM, 2)}")
+        if weights.shape != (DIM, 3):
+            raise ValueError(f"{path}: weights have shape {weights.shape}, expected {(DIM, 3)}")
         offsets = dict(zip(LANGS, data["offsets"].astype(float).tolist(), strict=True))
         return ToneModel(weights, data["dense"].astype(np.float32),
-                         data["bias"].astype(np.float32), offsets)
+                         data["bias"].astype(np.float32), offsets,
+                         data["idf"].astype(np.float32))

@@ -1,0 +1,87 @@
+"""Tone scorer benchmark: `python -m bench.tone`.
+
+Quality on the held-out report split (never used for any choice in training), next to VADER on
+the same texts; throughput of both on one core in the same run; model size and load time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+BATCH = 1000  # a page of a helpdesk export
+
+
+def report_split():
+    from workers.tone.train import DEFAULT_DATA, load_germeval, load_goemotions, split
+
+    _, _, en = split(load_goemotions(DEFAULT_DATA / "goemotions"))
+    _, _, de = split(load_germeval(DEFAULT_DATA / "germeval2018"))
+    return en, de
+
+
+def vader_scores(texts: list[str]) -> tuple[np.ndarray, float]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    start = time.perf_counter()
+    scores = np.array([analyzer.polarity_scores(t)["neg"] for t in texts])
+    return scores, len(texts) / (time.perf_counter() - start)
+
+
+def ours(texts: list[str]) -> tuple[list, float]:
+    from workers.tone import score
+
+    score(texts[:10])  # warm up
+    start = time.perf_counter()
+    tones = []
+    for i in range(0, len(texts), BATCH):
+        tones.extend(score(texts[i:i + BATCH]))
+    return tones, len(texts) / (time.perf_counter() - start)
+
+
+def load_seconds() -> float:
+    code = ("import time; t=time.perf_counter(); from workers.tone import score; "
+            "score(['x']); print(time.perf_counter()-t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def main() -> None:
+    from sklearn.metrics import f1_score, roc_auc_score
+
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    en, de = report_split()
+    en_texts, en_y = [t for t, *_ in en], np.array([a for _, a, _, _ in en])
+    de_texts, de_y = [t.replace("|LBR|", "\n") for t, *_ in de], np.array([a for _, a, _, _ in de])
+    en_tones, en_rate = ours(en_texts)
+    de_tones, _ = ours(de_texts)
+    en_vader, vader_rate = vader_scores(en_texts)
+    de_vader, _ = vader_scores(de_texts)
+    en_anger = np.array([t.anger for t in en_tones])
+    de_anger = np.array([t.anger for t in de_tones])
+    from workers.tone.model import MODEL_PATH
+
+    result = {
+        "en_rows": len(en), "de_rows": len(de),
+        "en_auc": round(roc_auc_score(en_y, en_anger), 3),
+        "en_auc_vader": round(roc_auc_score(en_y, en_vader), 3),
+        "en_f1": round(f1_score(en_y, en_anger >= 0.5), 3),
+        "de_macro_f1": round(f1_score(de_y, de_anger >= 0.5, average="macro"), 3),
+        "de_auc": round(roc_auc_score(de_y, de_anger), 3),
+        "de_auc_vader": round(roc_auc_score(de_y, de_vader), 3),
+        "messages_per_second": round(en_rate), "vader_messages_per_second": round(vader_rate),
+        "speed_ratio": round(en_rate / vader_rate, 2),
+        "model_mb": round(MODEL_PATH.stat().st_size / 1e6, 2),
+        "load_seconds": round(load_seconds(), 3),
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""Train the tone model: `python -m workers.tone.train [--data DIR] [--extra FILE.jsonl]`.
+
+Data (see docs/tone.md for licences): GoEmotions (anger ∪ annoyance = hostile, gratitude ∪
+admiration = praise) and GermEval-2018 (OFFENSE = hostile). Each data set is split with a fixed
+seed into train (80 %), calibration (10 %: regularisation and thresholds) and report (10 %:
+the figures in docs/tone.md, never used for any choice). Needs the dev extra (scikit-learn).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from workers.tone.clean import clean
+from workers.tone.features import DIM, featurize
+from workers.tone.lang import detect_language
+from workers.tone.model import LANGS, MODEL_PATH, dense_features
+
+SEED = 13
+DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+_MENTION = re.compile(r"@\w+")
+_URL = re.compile(r"https?://\S+")
+
+
+def load_goemotions(folder: Path) -> list[tuple[str, int, int, str]]:
+    rows = []
+    for name in ("train.tsv", "dev.tsv"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) < 2:
+                continue
+            labels = {int(x) for x in parts[1].split(",") if x.strip().isdigit()}
+            rows.append((parts[0], int(bool(labels & {2, 3})), int(bool(labels & {0, 15})), "en"))
+    return rows
+
+
+def load_germeval(folder: Path) -> list[tuple[str, int, int, str]]:
+    rows = []
+    path = folder / "germeval2018.training.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            rows.append((parts[0], int(parts[1] == "OFFENSE"), -1, "de"))  # -1: no praise label
+    return rows
+
+
+def load_extra(path: Path) -> list[tuple[str, int, int, str]]:
+    """Own labelled tickets: JSON lines {"text", "hostile": bool, "praise": bool (optional)}."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        if not isinstance(item.get("text"), str) or "hostile" not in item:
+            raise SystemExit(f"{path}:{number}: needs a string 'text' and a boolean 'hostile'")
+        praise = int(bool(item["praise"])) if "praise" in item else -1
+        rows.append((item["text"], int(bool(item["hostile"])), praise,
+                     detect_language(item["text"])))
+    return rows
+
+
+def prepare(text: str) -> str:
+    return clean(_URL.sub(" ", _MENTION.sub(" ", text.replace("|LBR|", "\n"))))
+
+
+def split(rows: list, seed: int = SEED) -> tuple[list, list, list]:
+    order = np.random.default_rng(seed).permutation(len(rows))
+    cut1, cut2 = int(0.8 * len(rows)), int(0.9 * len(rows))
+    pick = [rows[i] for i in order]
+    return pick[:cut1], pick[cut1:cut2], pick[cut2:]
+
+
+def raw_matrix(texts: list[str]):
+    from scipy import sparse
+
+    batch = featurize(texts)
+    return sparse.csr_matrix((batch.vals, (batch.rows, batch.cols)), shape=(len(texts), DIM))
+
+
+def weighted(x, idf: np.ndarray, dense: np.ndarray):
+    """IDF-weighted, row-normalised hashed features next to the dense ones (as at inference)."""
+    from scipy import sparse
+
+    x = x @ sparse.diags(idf.astype(np.float64))
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    x = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x
+    return sparse.hstack([x, sparse.csr_matrix(dense)]).tocsr()
+
+
+def fit(x, y, c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=200, class_weight="balanced")
+    return model.fit(x, y)
+
+
+def best_threshold(scores: np.ndarray, labels: np.ndarray, macro: bool) -> float:
+    from sklearn.metrics import f1_score
+
+    best, best_f1 = 0.0, -1.0
+    for threshold in np.quantile(scores, np.linspace(0.02, 0.98, 97)):
+        f1 = f1_score(labels, scores >= threshold, average="macro" if macro else "binary")
+        if f1 > best_f1:
+            best, best_f1 = float(threshold), f1
+    return best
+
+
+class Part:
+    """One split of one language, featurised once."""
+
+    def __init__(self, rows: list, idf: np.ndarray | None = None):
+        texts = [prepare(t) for t, *_ in rows]
+        self.rows = rows
+        self.raw = raw_matrix(texts)
+        self.dense = dense_features(texts)
+        self.anger = np.array([a for _, a, _, _ in rows])
+        self.praise = np.array([p for _, _, p, _ in rows])
+
+    def x(self, idf: np.ndarray):
+        return weighted(self.raw, idf, self.dense)
+
+
+def choose(train: Part, cal: Part, idf: np.ndarray, grid=(0.25, 0.5, 1.0, 2.0, 4.0, 8.0)):
+    """The regularisation with the best calibration AUC, and that model."""
+    from sklearn.metrics import roc_auc_score
+
+    best = None
+    for c in grid:
+        model = fit(train.x(idf), train.anger, c)
+        auc = roc_auc_score(cal.anger, model.decision_function(cal.x(idf)))
+        if best is None or auc > best[0]:
+            best = (auc, c, model)
+    return best
+
+
+def train(data: Path, extra: Path | None, out: Path) -> dict:
+    english, german = load_goemotions(data / "goemotions"), load_germeval(data / "germeval2018")
+    extra_rows = load_extra(extra) if extra else []
+    en_train, en_cal, en_report = split(english)
+    de_train, de_cal, de_report = split(german)
+    en_train += [r for r in extra_rows if r[3] != "de"]
+    de_train += [r for r in extra_rows if r[3] == "de"]
+    parts = {name: Part(rows) for name, rows in (("en", en_train), ("de", de_train),
+                                                  ("en_cal", en_cal), ("de_cal", de_cal))}
+    from scipy import sparse
+
+    everything = sparse.vstack([parts["en"].raw, parts["de"].raw]).tocsc()
+    df = np.diff(everything.indptr)
+    idf = (np.log((1 + everything.shape[0]) / (1 + df)) + 1).astype(np.float32)
+    en_auc, en_c, anger_en = choose(parts["en"], parts["en_cal"], idf)
+    de_auc, de_c, anger_de = choose(parts["de"], parts["de_cal"], idf)
+    labelled = parts["en"].praise >= 0
+    praise = fit(parts["en"].x(idf)[labelled], parts["en"].praise[labelled], en_c)
+    offsets = {
+        "en": best_threshold(anger_en.decision_function(parts["en_cal"].x(idf)),
+                             parts["en_cal"].anger, macro=False),
+        "de": best_threshold(anger_de.decision_function(parts["de_cal"].x(idf)),
+                             parts["de_cal"].anger, macro=True),
+    }
+    offsets["other"] = offsets["en"]
+    heads = (anger_en, anger_de, praise)
+    coef = np.stack([m.coef_[0] for m in heads], axis=1)
+    np.savez_compressed(out, weights=coef[:DIM].astype(np.float16),
+                        dense=coef[DIM:].astype(np.float32), idf=idf.astype(np.float16),
+                        bias=np.array([m.intercept_[0] for m in heads], np.float32),
+                        offsets=np.array([offsets[lang] for lang in LANGS], np.float32))
+    return {"C": {"en": en_c, "de": de_c},
+            "calibration_auc": {"en": round(en_auc, 4), "de": round(de_auc, 4)},
+            "offsets": offsets, "train_rows": {"en": len(en_train), "de": len(de_train)},
+            "calibration_rows": {"en": len(en_cal), "de": len(de_cal)},
+            "report_rows": {"en": len(en_report), "de": len(de_report)}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--extra", type=Path, help="own labelled tickets (JSON lines)")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args()
+    print(json.dumps(train(args.data, args.extra, args.out), indent=2))
+
+
+if __name__ == "__main__":
+    main()
