@@ -75,7 +75,9 @@ def clean(text: str) -> str:
     text = text.replace("|LBR|", "\n").replace("\r\n", "\n").replace("\r", "\n")
     text = strip_signature(strip_quoted(html_to_text(text)))
     if _POLITE_END.search(text[-60:]):
-        text = _POLITE_END.sub("", text) or text
+        shorter = _POLITE_END.sub("", text)
+        if len(shorter.split()) >= 4:  # never strip a short message down to nothing
+            text = shorter
     if "  " in text or "\t" in text or "\u00a0" in text:
         text = _BLANKS.sub(" ", text)
     if "\n\n\n" in text:

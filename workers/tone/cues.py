@@ -115,6 +115,7 @@ def _assemble(found, caps, shouting, punctuation) -> CueBatch:
         for name, words in groups.items():
             if name == "praise":
                 praise[i] = min(len(words), 3) / 3.0
+                cues.append("praise (" + ", ".join(sorted(words)[:2]) + ")")
                 continue
             kind = name.split("_")[0]
             label = LABELS[name]
@@ -128,7 +129,7 @@ def _assemble(found, caps, shouting, punctuation) -> CueBatch:
 
 
 def _cue_order(cue: str) -> tuple[int, str]:
-    order = ("shouting", "repeated", "insult", "threat", "escalation")
+    order = ("shouting", "repeated", "insult", "threat", "escalation", "praise")
     return next((i for i, p in enumerate(order) if cue.startswith(p)), 9), cue
 
 

@@ -56,9 +56,9 @@ def _char_ngrams(data: np.ndarray, rows: np.ndarray, n: int):
     with np.errstate(over="ignore"):
         for k in range(n):
             hashes = hashes * BASE + values[k : k + length]
-    # an n-gram is kept when it starts and ends in the same text (the separator byte counts
-    # as the end of the text before it, so a trailing " \x00" gram is a harmless constant)
-    inside = rows[:length] == rows[n - 1 : n - 1 + length]
+    # an n-gram is kept when it starts and ends in the same text; the separator byte belongs
+    # to the text before it and can only be a gram's last byte, so checking that suffices
+    inside = (rows[:length] == rows[n - 1 : n - 1 + length]) & (data[n - 1 :] != SEPARATOR)
     cols, signs = _finish(hashes[inside], 0x100 + n)
     return rows[:length][inside], cols, signs
 
