@@ -46,7 +46,7 @@ def zendesk_requests(n: int) -> dict:
         vendor.add_ticket(i + 1, T0 + i, assignee=7)
         vendor.add_comment(10 * (i + 1), i + 1, T0 + i)
     with LiveServer(vendor) as server:
-        client = ZendeskClient(server.url, "ops@example.com", "secret")
+        client = ZendeskClient(server.url, "ops@example.com", "secret", budget_share=1.0)
         tickets = [r for p in client.tickets({"start_time": T0}, {}, now=T0 + n + 999)
                    for r in p.records]
         after_tickets = client.http.requests_made

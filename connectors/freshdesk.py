@@ -61,11 +61,12 @@ class FreshdeskClient:
         data, _ = self.http.get_json("/api/v2/groups", {"per_page": 100}, _expect_array)
         found: dict[str, str] = {}
         for group in data:
-            if not isinstance(group, dict) or group.get("id") is None:
+            if not isinstance(group, dict) or not records.valid_id(group.get("id")):
                 continue
             name = str(group.get("name") or group["id"])
             found[str(group["id"])] = name
-            for agent_id in group.get("agent_ids") or []:
+            agent_ids = group.get("agent_ids")
+            for agent_id in agent_ids if isinstance(agent_ids, list) else []:
                 self._team_of_agent.setdefault(str(agent_id), name)
         return found
 
@@ -76,7 +77,7 @@ class FreshdeskClient:
         found = []
         for items, _, _ in self._pages("/api/v2/agents", {}):
             for item in items:
-                if item.get("id") is None:
+                if not records.valid_id(item.get("id")):
                     continue
                 contact = item.get("contact") if isinstance(item.get("contact"), dict) else {}
                 found.append(records.agent(SOURCE, item["id"], contact.get("name"),
@@ -137,14 +138,14 @@ class FreshdeskClient:
             log.warning("freshdesk: skipped a ticket without id/updated_at: %s", str(item)[:80])
             return []
         found = [ticket]
-        if item.get("description_text"):
+        if item.get("description_text") and records.iso(item.get("created_at")):
             found.append(records.message(SOURCE, f"d-{item['id']}", item["id"],
                                          item.get("requester_id"), "customer", True,
                                          item.get("created_at"), item["description_text"]))
         try:
             for page, _, _ in self._pages(f"/api/v2/tickets/{item['id']}/conversations", {}):
                 found.extend(conversation_record(c, item["id"]) for c in page
-                             if c.get("id") is not None)
+                             if records.valid_id(c.get("id")) and records.iso(c.get("created_at")))
         except ConnectorError as exc:
             if not _skippable(exc):
                 raise
@@ -154,7 +155,7 @@ class FreshdeskClient:
 
 def ticket_record(item: dict, groups: dict[str, str]) -> dict | None:
     """A ticket snapshot as a normalised record; None when id or updated_at is missing."""
-    if item.get("id") in (None, "") or not records.iso(item.get("updated_at")):
+    if not records.valid_id(item.get("id")) or not records.iso(item.get("updated_at")):
         return None
     status = STATUSES.get(item.get("status"), "open")
     if item.get("deleted"):

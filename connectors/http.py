@@ -9,10 +9,8 @@
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,83 +25,14 @@ from connectors.errors import (
     RateLimited,
     RetryableError,
 )
+from connectors.ratelimit import (
+    MAX_RETRY_AFTER,
+    Budget,
+    EndpointLimiter,
+    retry_after_seconds,
+)
 
 log = logging.getLogger("breather.connectors")
-
-LIMIT_HEADERS = ("x-rate-limit", "x-ratelimit-total", "ratelimit-limit", "rate-limit",
-                 "rate-limit-limit", "x-ratelimit-limit")
-REMAINING_HEADERS = ("x-rate-limit-remaining", "x-ratelimit-remaining", "ratelimit-remaining",
-                     "rate-limit-remaining")
-RESET_HEADERS = ("ratelimit-reset", "rate-limit-reset", "x-rate-limit-reset", "x-ratelimit-reset")
-MAX_PAUSE = 60.0
-MAX_RETRY_AFTER = 300.0
-_NUMBER = re.compile(r"\d+(\.\d+)?")
-
-
-def header_number(headers, names: tuple[str, ...]) -> float | None:
-    """The first numeric value among the given header names, case-insensitively.
-
-    Also reads the structured form `ratelimit: limit=700, remaining=12, reset=30`.
-    """
-    lowered = {k.lower(): v for k, v in headers.items()}
-    for name in names:
-        value = lowered.get(name)
-        if value is not None:
-            match = _NUMBER.search(value)
-            if match:
-                return float(match.group(0))
-    structured = lowered.get("ratelimit")
-    if structured:
-        key = names[0].rsplit("-", 1)[-1]
-        match = re.search(rf"{key}=(\d+)", structured)
-        if match:
-            return float(match.group(1))
-    return None
-
-
-def retry_after_seconds(value: str | None, default: float = 60.0) -> float:
-    """Retry-After as seconds: a number, or an HTTP date."""
-    if not value:
-        return default
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time())
-    except (TypeError, ValueError):
-        return default
-
-
-@dataclass
-class Budget:
-    """What the vendor says is left of this minute's requests, and our share of it."""
-
-    share: float = 0.5
-    limit: float | None = None
-    remaining: float | None = None
-    reset: float | None = None
-
-    def update(self, headers) -> None:
-        self.limit = header_number(headers, LIMIT_HEADERS) or self.limit
-        remaining = header_number(headers, REMAINING_HEADERS)
-        if remaining is not None:
-            self.remaining = remaining
-        self.reset = header_number(headers, RESET_HEADERS)
-
-    def wait_needed(self) -> float:
-        """Seconds to pause so that we leave (1 - share) of the budget to everyone else."""
-        if self.limit is None or self.remaining is None:
-            return 0.0
-        if self.remaining > self.limit * (1.0 - self.share):
-            return 0.0
-        wait = self.reset if self.reset is not None else 60.0 - time.time() % 60
-        return min(max(wait, 1.0), MAX_PAUSE)
-
-    def left(self) -> int | None:
-        """Requests left this minute, as last reported by the vendor."""
-        return None if self.remaining is None else int(self.remaining)
 
 
 @dataclass
@@ -119,10 +48,12 @@ class Client:
     sleep: Callable[[float], None] = time.sleep
     session: requests.Session = field(default_factory=requests.Session)
     requests_made: int = 0
+    endpoint_limits: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         self.budget = Budget(share=self.budget_share)
+        self.limiter = EndpointLimiter(self.endpoint_limits, share=self.budget_share)
         self.session.headers.update({"Authorization": self.auth_header,
                                      "Accept": "application/json",
                                      "User-Agent": "breather/0.1 (+helpdesk strain)"})
@@ -134,12 +65,7 @@ class Client:
         """GET with retries; returns a 2xx response or raises a ConnectorError."""
         url = self.url(path_or_url)
         for attempt in range(self.max_retries + 1):
-            pause = self.budget.wait_needed()
-            if pause > 0:
-                log.info("rate budget low (%s of %s left): pausing %.0fs",
-                         self.budget.remaining, self.budget.limit, pause)
-                self.sleep(pause)
-                self.budget.remaining = None
+            self._throttle(url)
             try:
                 return self._once(url, params)
             except RateLimited as exc:
@@ -155,6 +81,20 @@ class Client:
                 log.warning("%s; retry %d in %.1fs", exc, attempt + 1, delay)
                 self.sleep(delay)
         raise ConnectorError(f"GET {url}: gave up")  # pragma: no cover - loop always returns
+
+    def _throttle(self, url: str) -> None:
+        """Pause first if this request would use more than our share of a budget."""
+        pause = self.budget.wait_needed()
+        if pause > 0:
+            log.info("rate budget low (%s of %s left): pausing %.0fs",
+                     self.budget.remaining, self.budget.limit, pause)
+            self.sleep(pause)
+            self.budget.remaining = None
+        pause = self.limiter.wait_needed(url)
+        if pause > 0:
+            log.info("endpoint budget used (%s): pausing %.0fs", url.split("?")[0], pause)
+            self.sleep(pause)
+        self.limiter.record(url)
 
     def get_json(self, path_or_url: str, params: dict | None = None,
                  expect: Callable[[object, str], None] | None = None):

@@ -37,6 +37,20 @@ def iso(value) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def valid_id(value) -> bool:
+    """A vendor id we can prefix: a non-negative int or a non-empty string (never a bool)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value >= 0
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= 64
+
+
+def ref(source: str, value) -> str | None:
+    """`source:id` for a valid id, else None (e.g. an unassigned ticket)."""
+    return f"{source}:{value}" if valid_id(value) else None
+
+
 def agent(source: str, agent_id, name, email, team, active: bool = True) -> dict:
     return {"kind": "agent", "source": source, "id": f"{source}:{agent_id}",
             "name": name or f"{source}:{agent_id}", "email": email, "team": team,
@@ -45,7 +59,7 @@ def agent(source: str, agent_id, name, email, team, active: bool = True) -> dict
 
 def ticket(source: str, ticket_id, agent_id, team, status: str, updated_at) -> dict:
     return {"kind": "ticket", "source": source, "id": f"{source}:{ticket_id}",
-            "agent": f"{source}:{agent_id}" if agent_id else None, "team": team,
+            "agent": ref(source, agent_id) if agent_id else None, "team": team,
             "status": status, "open": status in OPEN_STATUSES, "updated_at": iso(updated_at)}
 
 
@@ -63,5 +77,5 @@ def message(source: str, local_id: str, ticket_id, author_id, sender: str, publi
     """
     return {"kind": "message", "source": source, "id": f"{source}:{local_id}",
             "ticket": f"{source}:{ticket_id}",
-            "author": f"{source}:{author_id}" if author_id else None,
+            "author": ref(source, author_id) if author_id else None,
             "from": sender, "public": bool(public), "at": iso(at), "text": text or ""}

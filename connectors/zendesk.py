@@ -23,6 +23,7 @@ STREAMS = ("tickets", "messages")
 TICKETS_PATH = "/api/v2/incremental/tickets/cursor.json"
 EVENTS_PATH = "/api/v2/incremental/ticket_events.json"
 AGENT_ROLES = ("agent", "admin")
+EXPORT_LIMIT = 10  # incremental exports: 10 requests a minute, whatever the plan
 
 
 def auth_header(email: str | None, token: str | None, oauth_token: str | None) -> str:
@@ -44,6 +45,7 @@ class ZendeskClient:
 
     def __init__(self, base_url: str, email: str | None = None, token: str | None = None,
                  oauth_token: str | None = None, **client_options):
+        client_options.setdefault("endpoint_limits", {"/api/v2/incremental/": EXPORT_LIMIT})
         self.http = Client(base_url, auth_header(email, token, oauth_token), **client_options)
 
     # -- metadata ---------------------------------------------------------------------------
@@ -65,7 +67,7 @@ class ZendeskClient:
         while True:
             data, _ = self.http.get_json("/api/v2/users.json", params, _expect_list("users"))
             for user in _items(data, "users"):
-                if user.get("role") in AGENT_ROLES and "id" in user:
+                if user.get("role") in AGENT_ROLES and records.valid_id(user.get("id")):
                     found.append(_agent_record(user, groups))
             meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
             if not meta.get("has_more") or not meta.get("after_cursor"):
@@ -153,7 +155,7 @@ def clamp_start(start, now: float | None = None) -> int:
 
 def ticket_record(item: dict, groups: dict[str, str]) -> dict | None:
     """A ticket snapshot as a normalised record; None when id or updated_at is missing."""
-    if item.get("id") in (None, "") or not records.iso(item.get("updated_at")):
+    if not records.valid_id(item.get("id")) or not records.iso(item.get("updated_at")):
         return None
     status = str(item.get("status") or "open").lower()
     team = groups.get(str(item.get("group_id"))) if item.get("group_id") else None
@@ -165,13 +167,16 @@ def comment_records(event: dict, agent_ids: set[str]) -> list[dict]:
     """Message records from one ticket event's Comment child events."""
     ticket_id = event.get("ticket_id")
     at = event.get("created_at") or event.get("timestamp")
+    children = event.get("child_events")
+    if not records.valid_id(ticket_id) or not isinstance(children, list):
+        return []
     found = []
-    for child in event.get("child_events") or []:
+    for child in children:
         if not isinstance(child, dict) or child.get("event_type") != "Comment":
             continue
-        if ticket_id is None or child.get("id") is None:
-            continue
-        found.append(comment_record(child, ticket_id, agent_ids, child.get("created_at") or at))
+        when = child.get("created_at") or at
+        if records.valid_id(child.get("id")) and records.iso(when):
+            found.append(comment_record(child, ticket_id, agent_ids, when))
     return found
 
 

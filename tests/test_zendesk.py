@@ -182,3 +182,38 @@ def test_start_time_is_clamped_away_from_now():
     assert clamp_start(T0 + 100, now=T0 + 60) == T0 + 60 - 120
     assert clamp_start("junk", now=T0) == 0
     assert clamp_start(T0 - 500, now=T0) == T0 - 500
+
+
+WEIRD = [None, True, {"id": 1}, [1], "", " ", -3, 1.5, "x" * 100]
+
+
+def test_items_with_wrong_types_are_skipped_and_every_record_keeps_the_contract(zendesk):
+    """Malformed items never crash a page nor produce a record outside the contract."""
+    zendesk.add_ticket(1, T0)
+    for i, weird in enumerate(WEIRD):
+        zendesk.tickets.append({"id": weird, "generated_timestamp": T0 + 1 + i,
+                                "updated_at": "2026-09-21T14:13:20Z", "assignee_id": weird})
+        zendesk.tickets.append({"id": 50 + i, "generated_timestamp": T0 + 1 + i,
+                                "updated_at": weird, "assignee_id": weird, "group_id": weird})
+        zendesk.events.append({"id": 900 + i, "ticket_id": weird, "timestamp": T0 + i,
+                               "child_events": [{"id": 1, "event_type": "Comment"}]})
+        zendesk.events.append({"id": 950 + i, "ticket_id": 1, "timestamp": T0 + i,
+                               "child_events": weird})
+        zendesk.events.append({"id": 990 + i, "ticket_id": 1, "timestamp": T0 + i,
+                               "created_at": weird, "child_events": [
+                                   {"id": weird, "event_type": "Comment", "body": weird},
+                                   {"id": 70 + i, "event_type": "Comment", "body": weird,
+                                    "author_id": weird, "public": weird}]})
+    client = client_for(zendesk)
+    found = [r for p in client.tickets({"start_time": T0}, {}, now=T0 + 999) for r in p.records]
+    found += [r for p in client.messages({"start_time": T0}, {"7"}, now=T0 + 999)
+              for r in p.records]
+    assert "zendesk:1" in {r["id"] for r in found}
+    for record in found:
+        assert isinstance(record["id"], str) and record["id"].startswith("zendesk:")
+        if record["kind"] == "ticket":
+            assert record["updated_at"].endswith("Z")
+            assert record["agent"] is None or record["agent"].startswith("zendesk:")
+        else:
+            assert record["at"].endswith("Z") and isinstance(record["text"], str)
+            assert record["from"] in ("customer", "agent", "note")

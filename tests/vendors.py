@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -34,6 +35,7 @@ class Fault:
     content_type: str = "text/plain"
     headers: dict = field(default_factory=dict)
     times: int = 1
+    delay: float = 0.0
 
 
 class FakeVendor:
@@ -47,9 +49,12 @@ class FakeVendor:
         self.lock = threading.Lock()
 
     def fail(self, path: str, status: int = 500, body: str = "oops",
-             content_type: str = "text/plain", times: int = 1, **headers) -> None:
+             content_type: str = "text/plain", times: int = 1, delay: float = 0.0,
+             **headers) -> None:
+        """Answer the next `times` requests to `path` like this (after `delay` seconds)."""
         self.faults.append(Fault(path, status, body, content_type,
-                                 {k.replace("_", "-"): v for k, v in headers.items()}, times))
+                                 {k.replace("_", "-"): v for k, v in headers.items()}, times,
+                                 delay))
 
     def count(self, fragment: str = "") -> int:
         return sum(1 for path in self.requests if fragment in path)
@@ -58,21 +63,23 @@ class FakeVendor:
         request = Request(environ)
         with self.lock:
             self.requests.append(request.full_path)
-            response = self._fault(request.path)
-        if response is None:
-            if request.headers.get("Authorization") != self.auth:
-                response = self.json({"error": "Couldn't authenticate you"}, 401)
-            else:
-                response = self.route(request)
+            fault = self._fault(request.path)
+        if fault is not None:
+            time.sleep(fault.delay)  # outside the lock: other requests go on meanwhile
+            response = Response(fault.body, status=fault.status, content_type=fault.content_type,
+                                headers=fault.headers)
+        elif request.headers.get("Authorization") != self.auth:
+            response = self.json({"error": "Couldn't authenticate you"}, 401)
+        else:
+            response = self.route(request)
         response.headers.update(self.rate_headers)
         return response(environ, start_response)
 
-    def _fault(self, path: str) -> Response | None:
+    def _fault(self, path: str) -> Fault | None:
         for fault in self.faults:
             if fault.path in path and fault.times > 0:
                 fault.times -= 1
-                return Response(fault.body, status=fault.status, content_type=fault.content_type,
-                                headers=fault.headers)
+                return fault
         return None
 
     @staticmethod
@@ -112,7 +119,8 @@ class FakeZendesk(FakeVendor):
         return self.json({"error": "RecordNotFound"}, 404)
 
     def _tickets(self, request: Request) -> Response:
-        ordered = sorted(self.tickets, key=lambda t: (t["generated_timestamp"], t.get("id") or 0))
+        ordered = sorted(self.tickets,
+                         key=lambda t: (t["generated_timestamp"], str(t.get("id"))))
         if request.args.get("cursor"):
             offset = int(base64.b64decode(request.args["cursor"]).decode())
         else:
@@ -128,7 +136,7 @@ class FakeZendesk(FakeVendor):
 
     def _events(self, request: Request) -> Response:
         start = int(request.args["start_time"])
-        chosen = [e for e in sorted(self.events, key=lambda e: (e["timestamp"], e["id"]))
+        chosen = [e for e in sorted(self.events, key=lambda e: (e["timestamp"], str(e["id"])))
                   if e["timestamp"] >= start][: self.page_size]
         end_time = chosen[-1]["timestamp"] if chosen else start
         if "comment_events" not in request.args.get("include", ""):
