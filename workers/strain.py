@@ -66,6 +66,8 @@ class AgentState:
     last_break_end: float = 0.0
     last_activity: float = 0.0
     last_severe_at: float = 0.0
+    last_hostile_ticket: str | None = None
+    shift_start: float = 0.0
     first_at: float = 0.0
     events: int = 0
     hour: int = 0
@@ -97,6 +99,8 @@ class Assessment:
     praise_today: int
     exposure_week: float
     last_severe_at: float
+    last_hostile_ticket: str | None
+    shift_minutes: int
 
 
 def new_state(agent: str) -> AgentState:
@@ -121,6 +125,7 @@ def apply(state: AgentState, event: Event) -> AgentState:
                 week_exposure=list(state.week_exposure))
     if s.events == 0:
         s.first_at, s.t, s.last_break_end = event.at, event.at, event.at
+        s.shift_start = event.at
         s.hour, s.day = _hour(event.at), _day(event.at)
     _advance(s, event.at)
     s.events += 1
@@ -181,6 +186,7 @@ def _touch(s: AgentState, at: float) -> None:
     """Work activity: after a long gap the agent starts a fresh, rested shift."""
     if at - s.last_activity > SHIFT_GAP and not s.on_break:
         s.last_break_end = max(s.last_break_end, at)
+        s.shift_start = at
     s.last_activity = max(s.last_activity, at)
 
 
@@ -202,6 +208,8 @@ def _on_message(s: AgentState, e: Event) -> None:
         s.week_exposure[day_slot] += weight
     if e.anger >= SEVERE_ANGER and e.hostile:
         s.last_severe_at = max(s.last_severe_at, e.at)
+    if e.hostile and e.ticket:
+        s.last_hostile_ticket = e.ticket
     if e.praise >= 0.5:
         s.praise += math.exp(-max(s.t - e.at, 0.0) / TAU_PRAISE)
         if _day(e.at) == s.day:
@@ -280,7 +288,15 @@ def assess(state: AgentState, at: float) -> Assessment:
         customer_messages_24h=sum(s.customers), hostile_24h=sum(s.hostiles),
         hostile_2h=hostile_2h, on_break=s.on_break,
         minutes_since_break=minutes_since_break(s, at), praise_today=s.praise_today,
-        exposure_week=round(sum(s.week_exposure), 3), last_severe_at=s.last_severe_at)
+        exposure_week=round(sum(s.week_exposure), 3), last_severe_at=s.last_severe_at,
+        last_hostile_ticket=s.last_hostile_ticket,
+        shift_minutes=_shift_minutes(s, at))
+
+
+def _shift_minutes(s: AgentState, at: float) -> int:
+    if not s.shift_start or at - s.last_activity > SHIFT_GAP:
+        return 0
+    return int(max(0.0, at - s.shift_start) // 60)
 
 
 def _parts(s: AgentState, at: float) -> dict[str, float]:

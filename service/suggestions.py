@@ -1,0 +1,112 @@
+"""Suggestions, check-ins and breaks: the agent's own controls in the widget."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from service import get_breather
+from service.schemas import load_json
+from workers import strain
+from workers.clock import current_time
+from workers.prompts import answer, apply_events, current_suggestion, rotation
+from workers.suggest import SNOOZE_MINUTES
+
+bp = Blueprint("suggestions", __name__)
+
+
+class ResponseSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    response = fields.String(required=True,
+                             validate=validate.OneOf(["accept", "snooze", "decline"]))
+    minutes = fields.Integer(validate=validate.OneOf(SNOOZE_MINUTES))
+
+    @validates_schema
+    def _minutes_only_for_snooze(self, data, **kwargs):
+        if data.get("minutes") and data["response"] != "snooze":
+            raise ValidationError("only a snooze takes minutes", "minutes")
+
+
+class CheckinSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    value = fields.Integer(required=True, validate=validate.Range(1, 5))
+
+
+class BreakSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    action = fields.String(required=True, validate=validate.OneOf(["start", "end"]))
+
+
+response_schema, checkin_schema, break_schema = ResponseSchema(), CheckinSchema(), BreakSchema()
+
+
+def _now() -> float:
+    breather = get_breather()
+    return current_time(breather.redis, breather.settings.clock)
+
+
+@bp.get("/api/v1/agents/<agent>/suggestion")
+def get_suggestion(agent: str):
+    """The agent's one open suggestion, or null."""
+    return jsonify(suggestion=current_suggestion(get_breather().redis, agent, _now()))
+
+
+@bp.post("/api/v1/agents/<agent>/suggestion/<suggestion_id>")
+def respond_to_suggestion(agent: str, suggestion_id: str):
+    """Accept, snooze (5, 15 or 30 min) or decline; only the agent ever sees their answers."""
+    try:
+        data = load_json(response_schema)
+    except ValidationError as err:
+        return jsonify(errors=err.messages), 422
+    try:
+        result = answer(get_breather().redis, agent, suggestion_id, data["response"], _now(),
+                        data.get("minutes"))
+    except KeyError:
+        return jsonify(error=f"no open suggestion {suggestion_id!r}"), 404
+    return jsonify(result)
+
+
+@bp.post("/api/v1/agents/<agent>/checkin")
+def checkin(agent: str):
+    """How are you (1-5)? A self-report that only this agent sees in detail."""
+    breather = get_breather()
+    if not breather.settings.enabled("checkin"):
+        return jsonify(error="check-ins are switched off"), 404
+    try:
+        data = load_json(checkin_schema)
+    except ValidationError as err:
+        return jsonify(errors=err.messages), 422
+    apply_events(breather.redis, agent,
+                 [strain.Event("checkin", _now(), agent, value=float(data["value"]))])
+    return jsonify(value=data["value"]), 201
+
+
+@bp.post("/api/v1/agents/<agent>/breaks")
+def breaks(agent: str):
+    """Start or end a break (the agent's own choice, never enforced)."""
+    try:
+        data = load_json(break_schema)
+    except ValidationError as err:
+        return jsonify(errors=err.messages), 422
+    kind = "break_start" if data["action"] == "start" else "break_end"
+    state = apply_events(get_breather().redis, agent, [strain.Event(kind, _now(), agent)])
+    return jsonify(on_break=state.on_break), 201
+
+
+@bp.get("/api/v1/teams/<team>/rotation")
+def team_rotation(team: str):
+    """Fair hot-queue rotation: who has carried the least hostile exposure this week first."""
+    breather = get_breather()
+    if not breather.settings.enabled("rotation"):
+        return jsonify(error="rotation is switched off"), 404
+    order = rotation(breather.redis, team, _now())
+    if not order:
+        return jsonify(error=f"no agents in team {team!r}"), 404
+    return jsonify(team=team, order=order,
+                   note="least hostile exposure this week first; anyone may act on it")

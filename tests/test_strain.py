@@ -1,0 +1,148 @@
+"""The strain model: properties that must hold for any events, and everyday scenarios."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workers import strain
+from workers.strain import Event, apply_many, assess, new_state
+
+T0 = 1_762_070_400.0  # 2026-11-02T08:00Z
+AGENT = "zendesk:7"
+
+
+def message(at: float, anger: float = 0.0, praise: float = 0.0, i: int = 0) -> Event:
+    return Event("message", at, AGENT, ticket=f"t{i}", id=f"m{i}-{at}", sender="customer",
+                 anger=anger, praise=praise, hostile=anger >= 0.5)
+
+
+events = st.lists(
+    st.builds(
+        lambda kind, minute, anger, value, i: Event(
+            kind, T0 + minute * 60, AGENT, ticket=f"t{i % 5}", id=f"e{i}", sender="customer",
+            anger=anger, hostile=anger >= 0.5, value=value),
+        st.sampled_from(["message", "message", "message", "assigned", "solved", "break_start",
+                         "break_end", "checkin"]),
+        st.integers(0, 600), st.floats(0, 1), st.integers(1, 5), st.integers(0, 10_000)),
+    max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(events, st.integers(0, 24 * 60))
+def test_strain_stays_between_0_and_100(evs, later):
+    a = assess(apply_many(new_state(AGENT), evs), T0 + later * 60)
+    assert 0.0 <= a.strain <= 100.0
+    assert a.level in ("calm", "elevated", "high")
+
+
+@settings(max_examples=150, deadline=None)
+@given(events, st.integers(0, 600), st.floats(0.5, 1.0), st.integers(0, 120))
+def test_more_hostile_exposure_never_lowers_strain(evs, minute, anger, after):
+    base = apply_many(new_state(AGENT), evs)
+    more = apply_many(new_state(AGENT), [*evs, message(T0 + minute * 60, anger, i=99)])
+    at = T0 + max(minute, 600) * 60 + after * 60
+    assert assess(more, at).strain >= assess(base, at).strain
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0.5, 1.0), min_size=1, max_size=20))
+def test_without_events_strain_decays_towards_baseline(angers):
+    state = apply_many(new_state(AGENT), [message(T0 + i * 60, a, i=i)
+                                          for i, a in enumerate(angers)])
+    end = T0 + len(angers) * 60
+    values = [assess(state, end + hours * 3600).strain for hours in (0, 1, 3, 12)]
+    assert values[-1] <= values[0]
+    assert values[-1] <= 1.0  # the exposure has worn off; no load, nothing else left
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(0.6, 1.0), min_size=2, max_size=15), st.integers(10, 90))
+def test_a_break_lowers_strain_faster_than_working_on(angers, minutes):
+    evs = [message(T0 + i * 60, a, i=i) for i, a in enumerate(angers)]
+    start = T0 + len(angers) * 60
+    working = apply_many(new_state(AGENT), evs)
+    resting = apply_many(new_state(AGENT), [*evs, Event("break_start", start, AGENT)])
+    at = start + minutes * 60
+    assert assess(resting, at).strain < assess(working, at).strain
+
+
+@settings(max_examples=100, deadline=None)
+@given(events, st.randoms())
+def test_order_of_same_timestamp_events_does_not_matter(evs, rnd):
+    shuffled = list(evs)
+    rnd.shuffle(shuffled)
+    at = T0 + 700 * 60
+    assert assess(apply_many(new_state(AGENT), evs), at) == \
+        assess(apply_many(new_state(AGENT), shuffled), at)
+
+
+def test_state_round_trips_and_stays_small():
+    rng = random.Random(3)
+    evs = [message(T0 + i * 97, rng.random(), rng.random(), i) for i in range(500)]
+    state = apply_many(new_state(AGENT), evs)
+    raw = strain.dumps(state)
+    assert strain.dumps(strain.loads(raw)) == raw
+    at = T0 + 500 * 97
+    assert abs(assess(strain.loads(raw), at).strain - assess(state, at).strain) < 0.1
+    assert len(raw) < 2048
+
+
+def test_calm_day():
+    evs = [message(T0 + i * 600, 0.05, i=i) for i in range(40)]
+    a = assess(apply_many(new_state(AGENT), evs), T0 + 40 * 600)
+    assert a.level == "calm"
+    assert a.hostile_24h == 0
+
+
+def test_hostile_burst_raises_strain_and_says_why():
+    calm = [message(T0 + i * 600, 0.05, i=i) for i in range(6)]
+    burst = [message(T0 + 3600 + i * 120, 0.95, i=100 + i) for i in range(4)]
+    a = assess(apply_many(new_state(AGENT), calm + burst), T0 + 3600 + 600)
+    assert a.level in ("elevated", "high")
+    assert a.hostile_2h == 4
+    assert any("4 hostile messages" in f for f in a.factors)
+    assert "burnout" not in " ".join(a.factors).lower()
+
+
+def test_long_shift_without_breaks_shows_up():
+    evs = [message(T0 + i * 300, 0.1, i=i) for i in range(60)]  # 5 hours of steady work
+    a = assess(apply_many(new_state(AGENT), evs), T0 + 60 * 300)
+    assert a.minutes_since_break >= 240
+    assert any("since your last break" in f for f in a.factors)
+    after_break = apply_many(new_state(AGENT), [
+        *evs, Event("break_start", T0 + 60 * 300, AGENT),
+        Event("break_end", T0 + 60 * 300 + 900, AGENT)])
+    assert assess(after_break, T0 + 60 * 300 + 960).minutes_since_break <= 1
+
+
+def test_correction_takes_a_message_out():
+    hostile = message(T0, 0.95, i=1)
+    state = apply_many(new_state(AGENT), [hostile])
+    fixed = strain.apply(state, Event("correction", T0 + 60, AGENT, id=hostile.id, anger=0.95,
+                                      hostile=False, value=T0))
+    assert assess(fixed, T0 + 120).hostile_24h == 0
+    assert assess(fixed, T0 + 120).strain < assess(state, T0 + 120).strain
+
+
+def test_late_events_count_with_their_own_time():
+    early = message(T0, 0.95, i=1)
+    state = apply_many(new_state(AGENT), [message(T0 + 7200, 0.1, i=2)])
+    late = strain.apply(state, early)  # arrives after a newer event
+    assert assess(late, T0 + 7200).hostile_24h == 1
+    assert assess(late, T0 + 7200).strain <= assess(apply_many(
+        new_state(AGENT), [early, message(T0 + 7200, 0.1, i=2)]), T0 + 7200).strain + 0.1
+
+
+def test_week_of_replay_is_deterministic():
+    rng = random.Random(42)
+    evs = [message(T0 + day * 86400 + minute * 60, rng.random(), rng.random(), i)
+           for i, (day, minute) in enumerate((d, m) for d in range(7)
+                                             for m in sorted(rng.sample(range(480), 40)))]
+    first = apply_many(new_state(AGENT), evs)
+    second = apply_many(new_state(AGENT), list(reversed(evs)))
+    at = T0 + 7 * 86400
+    assert assess(first, at) == assess(second, at)
+    assert assess(first, at).basis["confidence"] == "high"

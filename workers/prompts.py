@@ -1,0 +1,91 @@
+"""Redis shell around workers/suggest.py: load state and preferences, decide, store.
+
+Responses are kept per agent in the agent's own preferences (only the agent sees them) and as
+aggregate counts by kind and response (`breather:stats:responses`), never per agent elsewhere.
+"""
+
+from __future__ import annotations
+
+import redis as redis_lib
+
+from workers import agents, keys, strain
+from workers.suggest import Prefs, next_suggestion, respond
+
+RESPONSES = keys.PREFIX + "stats:responses"
+BREAK_KINDS = ("cool_down", "break")
+
+
+def prefs_key(agent: str) -> str:
+    return f"{keys.PREFIX}prompts:{agent}"
+
+
+def apply_events(r: redis_lib.Redis, agent: str, events: list[strain.Event]) -> strain.AgentState:
+    """Apply events to an agent's stored state with optimistic locking (no lost update)."""
+    key = keys.strain(agent)
+    with r.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                raw = pipe.get(key)
+                state = strain.loads(raw) if raw else strain.new_state(agent)
+                state = strain.apply_many(state, events)
+                pipe.multi()
+                pipe.set(key, strain.dumps(state))
+                pipe.execute()
+                return state
+            except redis_lib.WatchError:
+                continue
+
+
+def teammates_with_room(r: redis_lib.Redis, agent: str, now: float) -> int:
+    """Teammates who are calm right now (they decide themselves whether to take anything)."""
+    team = agents.agent_profile(r, agent)["team"]
+    if not team:
+        return 0
+    count = 0
+    for other in agents.agent_ids(r):
+        if other != agent and agents.agent_profile(r, other)["team"] == team:
+            raw = r.get(keys.strain(other))
+            if raw and strain.assess(strain.loads(raw), now).level == "calm":
+                count += 1
+    return count
+
+
+def current_suggestion(r: redis_lib.Redis, agent: str, now: float) -> dict | None:
+    """The agent's one open suggestion, deciding a new one when none is open."""
+    raw = r.get(keys.strain(agent))
+    if raw is None:
+        return None
+    assessment = strain.assess(strain.loads(raw), now)
+    prefs = Prefs.loads(r.get(prefs_key(agent)))
+    room = teammates_with_room(r, agent, now) if assessment.strain >= 55 else 0
+    suggestion, prefs = next_suggestion(assessment, prefs, now, room)
+    r.set(prefs_key(agent), prefs.dumps())
+    return suggestion.to_dict() if suggestion else None
+
+
+def answer(r: redis_lib.Redis, agent: str, suggestion_id: str, response: str, now: float,
+           minutes: int | None = None) -> dict:
+    """Record the agent's answer; accepting a cool-down or break starts that break."""
+    prefs = Prefs.loads(r.get(prefs_key(agent)))
+    kind = (prefs.open or {}).get("kind")
+    prefs = respond(prefs, suggestion_id, response, now, minutes)  # KeyError if not open
+    r.set(prefs_key(agent), prefs.dumps())
+    r.hincrby(RESPONSES, f"{kind}|{response}", 1)
+    if response == "accept" and kind in BREAK_KINDS:
+        apply_events(r, agent, [strain.Event("break_start", now, agent)])
+    return {"id": suggestion_id, "kind": kind, "response": response}
+
+
+def rotation(r: redis_lib.Redis, team: str, now: float) -> list[dict]:
+    """Who has carried the least hostile exposure this week, first. An order, not values."""
+    members = []
+    for agent in agents.agent_ids(r):
+        profile = agents.agent_profile(r, agent)
+        raw = r.get(keys.strain(agent))
+        if profile["team"] == team and profile["active"] and raw:
+            members.append((strain.assess(strain.loads(raw), now).exposure_week,
+                            profile["name"], agent))
+    members.sort()
+    return [{"rank": i + 1, "agent": agent, "name": name}
+            for i, (_, name, agent) in enumerate(members)]
