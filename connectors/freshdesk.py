@@ -135,7 +135,8 @@ class FreshdeskClient:
         """The ticket record, its description as the first customer message, its conversations."""
         ticket = ticket_record(item, groups)
         if ticket is None:
-            log.warning("freshdesk: skipped a ticket without id/updated_at: %s", str(item)[:80])
+            log.warning("freshdesk: skipped a ticket without id/updated_at: %s",
+                        records.describe(item))
             return []
         found = [ticket]
         if item.get("description_text") and records.iso(item.get("created_at")):

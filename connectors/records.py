@@ -37,6 +37,12 @@ def iso(value) -> str | None:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def describe(item: dict) -> str:
+    """A malformed item for a log line: its id and timestamps only, never text it may carry."""
+    shown = {k: item.get(k) for k in ("id", "ticket_id", "updated_at", "created_at") if k in item}
+    return f"{shown!r:.160}"
+
+
 def valid_id(value) -> bool:
     """A vendor id we can prefix: a non-negative int or a non-empty string (never a bool)."""
     if isinstance(value, bool):

@@ -108,7 +108,7 @@ class ZendeskClient:
                 if record:
                     page_records.append(record)
                 else:
-                    skipped.append(f"ticket without id/updated_at: {str(item)[:80]}")
+                    skipped.append(f"ticket without id/updated_at: {records.describe(item)}")
             position = max([position] + [records.epoch(t.get("updated_at")) for t in tickets])
             cursor = data.get("after_cursor") or params.get("cursor")
             done = bool(data.get("end_of_stream")) or not data.get("after_cursor")

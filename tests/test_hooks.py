@@ -153,3 +153,29 @@ def test_freshdesk_webhook_with_the_shared_secret_refreshes_that_ticket(redis, r
     assert redis.hget("breather:ticket:freshdesk:42", "agent") == b"freshdesk:7"
     assert redis.exists("breather:seen:freshdesk:c-9")
     assert redis.exists("breather:seen:freshdesk:d-42")
+
+
+def test_the_trigger_template_shape_is_read_with_string_placeholders(redis):
+    """Breather's documented trigger body: every placeholder renders as a string."""
+    client = create_app(settings_for(), redis).test_client()
+    body = json.dumps({
+        "ticket": {"id": "81", "status": "Pending", "assignee_id": "", "group_name": "Billing",
+                   "updated_at": "2026-11-02T09:10:00Z"},
+        "comment": {"id": "991", "author_id": "7", "author_role": "Agent", "public": "false",
+                    "body": "internal", "created_at": "2026-11-02T09:14:00Z"}}).encode()
+    response = client.post("/hooks/zendesk", data=body, headers=signed(body))
+    assert response.status_code == 202
+    ticket, note = Queue("breather", connection=redis).jobs[0].args[0]
+    assert ticket == {"kind": "ticket", "source": "zendesk", "id": "zendesk:81", "agent": None,
+                      "team": "Billing", "status": "pending", "open": True,
+                      "updated_at": "2026-11-02T09:10:00Z"}
+    assert note["id"] == "zendesk:c-991" and note["from"] == "note" and not note["public"]
+    assert note["author"] == "zendesk:7" and note["at"] == "2026-11-02T09:14:00Z"
+
+
+def test_a_webhook_without_a_ticket_id_is_refused_as_malformed(redis):
+    client = create_app(settings_for(), redis).test_client()
+    body = json.dumps({"ticket": {"status": "open"}}).encode()
+    response = client.post("/hooks/zendesk", data=body, headers=signed(body))
+    assert response.status_code == 400 and "ticket id" in response.get_json()["error"]
+    assert queued(redis) == 0

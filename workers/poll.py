@@ -130,6 +130,9 @@ class Poller:
                 summary["pages"] += 1
                 summary["records"] += len(page.records)
                 summary["skipped"] += len(page.skipped)
+                if page.skipped:
+                    log.warning("%s/%s: skipped %d malformed item(s), e.g. %s", self.source,
+                                stream, len(page.skipped), page.skipped[0])
                 if progress:
                     progress(self._progress(stream, summary))
         except errors.ConnectorError as exc:
