@@ -229,3 +229,23 @@ def test_register_cron_adds_one_job_per_stream(redis):
         ("zendesk", "agents"), ("zendesk", "tickets"), ("zendesk", "messages"),
         ("freshdesk", "agents"), ("freshdesk", "tickets")}
     assert all(j.interval == 45 for j in cron.get_jobs())
+
+
+def test_freshdesk_rollover_duplicates_count_once_end_to_end(redis):
+    """Across the page-cap rollover tickets arrive twice; every customer message counts once."""
+    vendor = FakeFreshdesk(page_cap=2)
+    vendor.add_agent(7, "Ana")
+    for i in range(9):
+        vendor.add_ticket(i + 1, T0 + i // 2, responder=7)  # pairs share an updated_at
+        vendor.add_conversation(100 + i, i + 1, T0 + 30 + i, incoming=True)
+    with LiveServer(vendor) as server:
+        client = poll.FreshdeskClient(server.url, "fdkey", per_page=2, page_cap=2,
+                                      sleep=lambda s: None)
+        p = poll.Poller(redis, Queue("breather", connection=redis), client)
+        p.run("agents", now=NOW)
+        result = p.run("tickets", since=datetime.fromtimestamp(T0 - 60, UTC), now=NOW)
+    assert result["status"] == "ok" and result["records"] > 3 * 9  # duplicates on purpose
+    drain(redis)
+    assert counted(redis) == 2 * 9  # description + one conversation per ticket, once each
+    assert state.get_bookmark(redis, "freshdesk", "tickets")["updated_since"] == \
+        "2026-09-21T14:13:24Z"
