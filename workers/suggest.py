@@ -16,7 +16,8 @@ from workers.strain import Assessment
 KINDS = ("cool_down", "break", "handoff", "checkin", "wins")
 COOL_DOWN_WINDOW = 10 * 60  # offer a cool-down within 10 min of a severe message
 MIN_GAP = 20 * 60  # at least 20 min between two prompts (a cool-down excepted)
-EXPIRES = 15 * 60  # an unanswered prompt lapses after 15 min (treated as a snooze)
+EXPIRES = 15 * 60  # an unanswered prompt lapses after 15 min
+LAPSE_QUIET = 3600  # then that kind rests an hour, doubling with each lapse in a row
 DECLINE_QUIET = {"cool_down": 3600, "break": 2 * 3600, "handoff": 2 * 3600,
                  "checkin": 12 * 3600, "wins": 12 * 3600}
 THRESHOLDS = {"break": 65.0, "handoff": 65.0}  # starting strain thresholds
@@ -56,6 +57,7 @@ class Prefs:
     last_cool_down_for: float = 0.0
     checkin_day: int = -1
     wins_day: int = -1
+    lapses: dict[str, int] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
         return json.dumps(asdict(self), separators=(",", ":")).encode()
@@ -74,7 +76,7 @@ def next_suggestion(a: Assessment, prefs: Prefs, at: float,
     if prefs.open is not None:
         if at - prefs.open["at"] < EXPIRES:
             return Suggestion(**{**prefs.open, "options": tuple(prefs.open["options"])}), prefs
-        prefs = respond(prefs, prefs.open["id"], "snooze", at, minutes=15)
+        prefs = _lapse(prefs, at)
     if a.on_break:
         return None, prefs
     for kind, make in _CANDIDATES:
@@ -107,7 +109,19 @@ def respond(prefs: Prefs, suggestion_id: str, response: str, at: float,
         _nudge(thresholds, kind, ACCEPT_STEP)
     return Prefs(thresholds, quiet, dict(prefs.shown), {**prefs.responses, kind: counts}, None,
                  prefs.last_prompt_at, prefs.last_cool_down_for, prefs.checkin_day,
-                 prefs.wins_day)
+                 prefs.wins_day, {**prefs.lapses, kind: 0})
+
+
+def _lapse(prefs: Prefs, at: float) -> Prefs:
+    """Nobody answered: quiet this kind for an hour, doubling with each lapse in a row."""
+    kind = prefs.open["kind"]
+    lapses = prefs.lapses.get(kind, 0)
+    counts = {**prefs.responses.get(kind, {})}
+    counts["lapse"] = counts.get("lapse", 0) + 1
+    return Prefs(dict(prefs.thresholds), {**prefs.quiet_until, kind: at + LAPSE_QUIET * 2 ** min(
+        lapses, 3)}, dict(prefs.shown), {**prefs.responses, kind: counts}, None,
+        prefs.last_prompt_at, prefs.last_cool_down_for, prefs.checkin_day, prefs.wins_day,
+        {**prefs.lapses, kind: lapses + 1})
 
 
 def _nudge(thresholds: dict, kind: str, step: float) -> None:
@@ -123,7 +137,7 @@ def _opened(prefs: Prefs, s: Suggestion, a: Assessment, at: float) -> Prefs:
                  s.to_dict(), at,
                  a.last_severe_at if s.kind == "cool_down" else prefs.last_cool_down_for,
                  day if s.kind == "checkin" else prefs.checkin_day,
-                 day if s.kind == "wins" else prefs.wins_day)
+                 day if s.kind == "wins" else prefs.wins_day, dict(prefs.lapses))
 
 
 def _make(kind: str, a: Assessment, prefs: Prefs, at: float, title: tuple[str, str],

@@ -1,0 +1,115 @@
+"""`breather replay FILE`: what Breather would have suggested on past events (a dry run).
+
+Reads normalised events as JSON lines (docs/replay-format.md), prints every suggestion as a JSON
+line, then one line per agent with its final state. Nothing is stored. A prompt nobody answers
+lapses after 15 minutes, as in the widget.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+TYPES = ("message", "assigned", "solved", "break_start", "break_end", "checkin")
+BATCH = 1000
+
+
+def parse_line(line: str, number: int) -> dict | str:
+    """An event dict, or an error naming the line and what is wrong."""
+    from workers.timeutil import parse_ts
+
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"line {number}: not valid JSON ({exc.msg})"
+    if not isinstance(item, dict):
+        return f"line {number}: expected a JSON object"
+    if item.get("type") not in TYPES:
+        return f"line {number}: 'type' must be one of {', '.join(TYPES)}"
+    if not isinstance(item.get("agent"), str) or not item["agent"]:
+        return f"line {number}: 'agent' is missing"
+    at = parse_ts(item.get("at"))
+    if at is None:
+        return f"line {number}: 'at' is missing or not an ISO-8601 time"
+    if item["type"] == "message" and item.get("from") not in ("customer", "agent"):
+        return f"line {number}: a message needs 'from': 'customer' or 'agent'"
+    if item["type"] == "checkin" and not isinstance(item.get("value"), int | float):
+        return f"line {number}: a checkin needs a numeric 'value' (1-5)"
+    return {**item, "_at": at, "_line": number}
+
+
+def to_events(items: list[dict]):
+    """Strain events, message texts scored in batches (the text is dropped right after)."""
+    from workers.strain import Event
+    from workers.tone import score
+
+    customer = [i for i in items if i["type"] == "message" and i["from"] == "customer"]
+    tones = {}
+    for start in range(0, len(customer), BATCH):
+        chunk = customer[start:start + BATCH]
+        for item, tone in zip(chunk, score([str(i.get("text") or "") for i in chunk]),
+                              strict=True):
+            tones[item["_line"]] = tone
+    for item in sorted(items, key=lambda i: (i["_at"], i["_line"])):
+        tone = tones.get(item["_line"])
+        yield item, Event(item["type"], item["_at"], item["agent"], team=item.get("team"),
+                          ticket=item.get("ticket"), id=item.get("id") or str(item["_line"]),
+                          sender=item.get("from"), anger=tone.anger if tone else 0.0,
+                          praise=tone.praise if tone else 0.0,
+                          hostile=bool(tone and tone.hostile),
+                          value=item.get("value"))
+
+
+def run(items: list[dict], out) -> None:
+    from workers import strain
+    from workers.suggest import Prefs, next_suggestion
+    from workers.timeutil import iso
+
+    states, prefs, teams, shown = {}, {}, {}, set()
+    for item, event in to_events(items):
+        agent = event.agent
+        teams[agent] = item.get("team") or teams.get(agent)
+        states[agent] = strain.apply(states.get(agent) or strain.new_state(agent), event)
+        assessment = strain.assess(states[agent], event.at)
+        room = sum(1 for other, team in teams.items() if other != agent and team == teams[agent]
+                   and strain.assess(states[other], event.at).level == "calm")
+        suggestion, prefs[agent] = next_suggestion(assessment, prefs.get(agent) or Prefs(),
+                                                   event.at, room)
+        if suggestion is not None and suggestion.id not in shown:
+            shown.add(suggestion.id)
+            out.write(json.dumps({"at": iso(suggestion.at), "agent": agent, "kind":
+                                  suggestion.kind, "reason": suggestion.reason, "title":
+                                  suggestion.title, "gentle": suggestion.gentle,
+                                  "ticket": suggestion.ticket, "strain": assessment.strain},
+                                 ensure_ascii=False) + "\n")
+    for agent in sorted(states):
+        final = strain.assess(states[agent], states[agent].t)
+        out.write(json.dumps({"agent": agent, "team": teams.get(agent), "strain": final.strain,
+                              "level": final.level, "factors": final.factors,
+                              "basis": final.basis, "hostile_24h": final.hostile_24h,
+                              "customer_messages_24h": final.customer_messages_24h,
+                              "open_tickets": final.open_tickets,
+                              "exposure_week": final.exposure_week, "final": True},
+                             ensure_ascii=False) + "\n")
+
+
+@click.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def replay(file) -> None:
+    """Print the suggestions Breather would have made on FILE (JSON lines; - for stdin)."""
+    items, errors = [], 0
+    for number, line in enumerate(file, 1):
+        if not line.strip():
+            continue
+        parsed = parse_line(line, number)
+        if isinstance(parsed, str):
+            errors += 1
+            click.echo(f"error: {parsed}", err=True)
+        else:
+            items.append(parsed)
+    run(items, sys.stdout)
+    if errors:
+        click.echo(f"{errors} malformed line(s) skipped", err=True)
+        sys.exit(1)

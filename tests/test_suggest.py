@@ -1,0 +1,102 @@
+"""Suggestions: helpful, one at a time, never nagging, and the agent decides."""
+
+from __future__ import annotations
+
+from workers.strain import Event, apply_many, assess, new_state
+from workers.suggest import MIN_GAP, Prefs, next_suggestion, respond
+
+T0 = 1_762_070_400.0
+AGENT = "zendesk:7"
+
+
+def severe(at: float, i: int = 0) -> Event:
+    return Event("message", at, AGENT, ticket="zendesk:81", id=f"m{i}", sender="customer",
+                 anger=0.97, hostile=True)
+
+
+def burst(n: int = 6, start: float = T0) -> list[Event]:
+    return [severe(start + i * 60, i) for i in range(n)]
+
+
+def test_cool_down_right_after_a_severe_message_and_gentle_first():
+    a = assess(apply_many(new_state(AGENT), [severe(T0)]), T0 + 30)
+    suggestion, prefs = next_suggestion(a, Prefs(), T0 + 30)
+    assert suggestion.kind == "cool_down" and suggestion.gentle
+    assert set(suggestion.options) == {"accept", "snooze", "decline"}
+    assert prefs.open["id"] == suggestion.id
+
+
+def test_at_most_one_open_prompt():
+    a = assess(apply_many(new_state(AGENT), burst()), T0 + 400)
+    first, prefs = next_suggestion(a, Prefs(), T0 + 400)
+    again, prefs = next_suggestion(a, prefs, T0 + 460)
+    assert again == first
+
+
+def test_snooze_is_not_a_decline():
+    a = assess(apply_many(new_state(AGENT), burst()), T0 + 400)
+    first, prefs = next_suggestion(a, Prefs(), T0 + 400)
+    snoozed = respond(prefs, first.id, "snooze", T0 + 410, minutes=5)
+    assert snoozed.thresholds == prefs.thresholds  # no learning from a snooze
+    assert snoozed.quiet_until[first.kind] == T0 + 410 + 300
+    declined = respond(prefs, first.id, "decline", T0 + 410)
+    assert declined.quiet_until[first.kind] > snoozed.quiet_until[first.kind]
+
+
+def test_decline_quiets_that_kind_and_raises_its_threshold_within_bounds():
+    prefs = Prefs()
+    for round_ in range(10):
+        prefs.open = {"id": f"x{round_}", "kind": "break", "at": T0, "title": "", "reason": "",
+                      "gentle": False, "options": ["accept"], "ticket": None}
+        prefs = respond(prefs, f"x{round_}", "decline", T0)
+    assert prefs.thresholds["break"] == 80.0  # the upper bound
+    for round_ in range(20):
+        prefs.open = {"id": f"y{round_}", "kind": "break", "at": T0, "title": "", "reason": "",
+                      "gentle": False, "options": ["accept"], "ticket": None}
+        prefs = respond(prefs, f"y{round_}", "accept", T0)
+    assert prefs.thresholds["break"] == 55.0  # the lower bound
+
+
+def test_no_prompt_during_a_break():
+    evs = [*burst(), Event("break_start", T0 + 360, AGENT)]
+    a = assess(apply_many(new_state(AGENT), evs), T0 + 400)
+    assert next_suggestion(a, Prefs(), T0 + 400)[0] is None
+
+
+def test_handoff_is_an_offer_only_with_teammates_with_room():
+    a = assess(apply_many(new_state(AGENT), burst(8)), T0 + 600)
+    prefs = Prefs(last_cool_down_for=T0 + 10_000, quiet_until={"cool_down": T0 + 10_000,
+                                                               "break": T0 + 10_000})
+    assert next_suggestion(a, prefs, T0 + 600, teammates_with_room=0)[0] is None
+    suggestion, _ = next_suggestion(a, prefs, T0 + 600, teammates_with_room=2)
+    assert suggestion.kind == "handoff" and suggestion.ticket == "zendesk:81"
+    assert "decide" in suggestion.title
+
+
+def test_prompts_keep_a_minimum_gap():
+    a = assess(apply_many(new_state(AGENT), burst(8)), T0 + 600)
+    first, prefs = next_suggestion(a, Prefs(last_cool_down_for=T0 + 10_000), T0 + 600)
+    assert first.kind == "break"
+    prefs = respond(prefs, first.id, "accept", T0 + 610)
+    prefs.quiet_until = {}
+    assert next_suggestion(a, prefs, T0 + 620, teammates_with_room=3)[0] is None
+    later, _ = next_suggestion(a, prefs, T0 + 600 + MIN_GAP + 1, teammates_with_room=3)
+    assert later is not None
+
+
+def test_unanswered_prompts_back_off():
+    """A prompt nobody answers lapses; the next of its kind waits longer each time."""
+    a = assess(apply_many(new_state(AGENT), [severe(T0)]), T0 + 30)
+    first, prefs = next_suggestion(a, Prefs(), T0 + 30)
+    _, prefs = next_suggestion(a, prefs, T0 + 30 + 16 * 60)
+    assert prefs.responses["cool_down"] == {"lapse": 1}
+    first_quiet = prefs.quiet_until["cool_down"] - (T0 + 30 + 16 * 60)
+    prefs.open = {**first.to_dict(), "at": T0 + 10_000}
+    _, prefs = next_suggestion(a, prefs, T0 + 10_000 + 16 * 60)
+    assert prefs.quiet_until["cool_down"] - (T0 + 10_000 + 16 * 60) == 2 * first_quiet
+
+
+def test_prefs_round_trip():
+    a = assess(apply_many(new_state(AGENT), [severe(T0)]), T0 + 30)
+    _, prefs = next_suggestion(a, Prefs(), T0 + 30)
+    assert Prefs.loads(prefs.dumps()) == prefs

@@ -1,0 +1,110 @@
+"""The agent's controls over HTTP: suggestion, answer, check-in, breaks, team rotation."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from seed import team_records
+from servers import LiveServer
+
+from service import create_app
+from service.auth import issue_token
+from workers.process import apply_records
+from workers.settings import Settings
+
+SECRET = "suggest-secret"
+HIT = "zendesk:101"
+
+
+def auth(agent: str = HIT) -> dict:
+    return {"Authorization": f"Bearer {issue_token(SECRET, agent)}"}
+
+
+@pytest.fixture
+def app(redis):
+    apply_records(redis, team_records(team="Billing", agents=6, hostile_for=2))
+    return create_app(Settings(secret=SECRET, clock="data"), redis)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_rough_stretch_brings_one_suggestion_that_stays_until_answered(client):
+    first = client.get(f"/api/v1/agents/{HIT}/suggestion", headers=auth()).get_json()
+    suggestion = first["suggestion"]
+    assert suggestion["kind"] in ("cool_down", "break")
+    assert suggestion["gentle"] is True
+    again = client.get(f"/api/v1/agents/{HIT}/suggestion", headers=auth()).get_json()
+    assert again["suggestion"]["id"] == suggestion["id"]
+
+
+def test_accepting_a_break_offer_starts_a_break_and_quiets_prompts(client):
+    suggestion = client.get(f"/api/v1/agents/{HIT}/suggestion",
+                            headers=auth()).get_json()["suggestion"]
+    answered = client.post(f"/api/v1/agents/{HIT}/suggestion/{suggestion['id']}",
+                           headers=auth(), json={"response": "accept"})
+    assert answered.status_code == 200
+    view = client.get(f"/api/v1/agents/{HIT}/strain", headers=auth()).get_json()
+    assert view["on_break"] is True
+    assert client.get(f"/api/v1/agents/{HIT}/suggestion",
+                      headers=auth()).get_json()["suggestion"] is None
+    ended = client.post(f"/api/v1/agents/{HIT}/breaks", headers=auth(), json={"action": "end"})
+    assert ended.get_json() == {"on_break": False}
+
+
+@pytest.mark.parametrize("body, field", [({"response": "maybe"}, "response"),
+                                         ({"response": "snooze", "minutes": 7}, "minutes"),
+                                         ({"response": "accept", "minutes": 5}, "minutes"),
+                                         ({"response": "accept", "why": "x"}, "why")])
+def test_bad_answers_name_the_field(client, body, field):
+    suggestion = client.get(f"/api/v1/agents/{HIT}/suggestion",
+                            headers=auth()).get_json()["suggestion"]
+    response = client.post(f"/api/v1/agents/{HIT}/suggestion/{suggestion['id']}",
+                           headers=auth(), json=body)
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+
+
+def test_answering_a_suggestion_that_is_not_open_is_404(client):
+    response = client.post(f"/api/v1/agents/{HIT}/suggestion/nope", headers=auth(),
+                           json={"response": "decline"})
+    assert response.status_code == 404
+
+
+def test_checkin_counts_and_validates(client):
+    assert client.post(f"/api/v1/agents/{HIT}/checkin", headers=auth(),
+                       json={"value": 9}).status_code == 422
+    assert client.post(f"/api/v1/agents/{HIT}/checkin", headers=auth(),
+                       json={"value": 1}).status_code == 201
+    view = client.get(f"/api/v1/agents/{HIT}/strain", headers=auth()).get_json()
+    assert any("checked in at 1/5" in f for f in view["factors"])
+
+
+def test_rotation_orders_by_least_exposure_without_values(client):
+    body = client.get("/api/v1/teams/Billing/rotation").get_json()
+    order = [row["agent"] for row in body["order"]]
+    assert len(order) == 6
+    assert set(order[-2:]) == {"zendesk:101", "zendesk:102"}  # they carried the bursts
+    assert all(set(row) == {"rank", "agent", "name"} for row in body["order"])
+
+
+def test_functions_switch_off(redis):
+    apply_records(redis, team_records(agents=6))
+    app = create_app(Settings(secret=SECRET, clock="data",
+                              disabled=frozenset({"suggestions"})), redis)
+    client = app.test_client()
+    assert client.get(f"/api/v1/agents/{HIT}/suggestion", headers=auth()).status_code == 404
+    app = create_app(Settings(secret=SECRET, clock="data", disabled=frozenset({"rotation"})),
+                     redis)
+    assert app.test_client().get("/api/v1/teams/Billing/rotation").status_code == 404
+
+
+def test_snooze_over_real_http(app):
+    with LiveServer(app) as server:
+        url = f"{server.url}/api/v1/agents/{HIT}/suggestion"
+        suggestion = requests.get(url, headers=auth(), timeout=10).json()["suggestion"]
+        response = requests.post(f"{url}/{suggestion['id']}", headers=auth(),
+                                 json={"response": "snooze", "minutes": 15}, timeout=10)
+        assert response.status_code == 200 and response.json()["response"] == "snooze"
