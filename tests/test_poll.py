@@ -249,3 +249,11 @@ def test_freshdesk_rollover_duplicates_count_once_end_to_end(redis):
     assert counted(redis) == 2 * 9  # description + one conversation per ticket, once each
     assert state.get_bookmark(redis, "freshdesk", "tickets")["updated_since"] == \
         "2026-09-21T14:13:24Z"
+
+
+def test_sync_once_waits_for_a_running_poll_of_the_same_stream(redis, zendesk):
+    """A cron poll holding the lock finishes (here: its lock expires) and sync then proceeds."""
+    redis.set(state.lock_key("zendesk", "agents"), "cron-poller", px=700)
+    settings = Settings(zendesk=ZendeskConfig(zendesk.url, "ops@example.com", "secret"))
+    summary = poll.sync_once(settings, redis, client_options={"sleep": lambda s: None})
+    assert summary["errors"] == [] and summary["streams"] == 3

@@ -35,6 +35,7 @@ STREAMS: dict[str, tuple[str, ...]] = {
 PROCESS_JOB = "workers.process.process_records"
 LOCK_TTL = 600  # seconds; renewed with every page committed
 AUTH_PAUSE = 900  # a stream whose credentials were refused rests this long before trying again
+SYNC_LOCK_WAIT = 30.0  # `sync --once` waits this long for a running cron poll of a stream
 JOB_RESULT_TTL = 300
 JOB_FAILURE_TTL = 24 * 3600  # a failed job holds message text: keep it one day at most
 ERROR_KINDS = ((errors.AuthError, "auth"), (errors.RateLimited, "rate_limited"),
@@ -59,7 +60,11 @@ def poll_stream(source: str, stream: str) -> dict:
     job = get_current_job()
     r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
     queue = Queue(settings.queue_name, connection=r)
-    client = build_client(settings, source)
+    try:
+        client = build_client(settings, source)
+    except ValueError as exc:  # configuration changed since the job was scheduled
+        log.error("poll %s/%s skipped: %s", source, stream, exc)
+        return {"source": source, "stream": stream, "status": "error", "error": str(exc)}
     return Poller(r, queue, client).run(stream)
 
 
@@ -112,14 +117,19 @@ class Poller:
         self._meta: dict | None = None
 
     def run(self, stream: str, since: datetime | None = None, force: bool = False,
-            progress: Callable[[dict], None] | None = None, now: float | None = None) -> dict:
-        """Poll `stream` up to now; returns {pages, records, requests, skipped, status, error}."""
+            progress: Callable[[dict], None] | None = None, now: float | None = None,
+            wait_lock: float = 0.0) -> dict:
+        """Poll `stream` up to now; returns {pages, records, requests, skipped, status, error}.
+
+        `force` polls a stream parked after refused credentials; `wait_lock` waits that many
+        seconds for another poller of the stream to finish instead of giving up at once.
+        """
         summary = {"source": self.source, "stream": stream, "pages": 0, "records": 0,
                    "requests": 0, "skipped": 0, "status": "ok", "error": None}
         reason = state.stopped_reason(self.r, self.source, stream)
         if reason and not force:
             return {**summary, "status": "stopped", "error": reason}
-        if not self._acquire(stream):
+        if not self._acquire(stream, wait_lock):
             return {**summary, "status": "locked",
                     "error": f"{self.source}/{stream}: another poller holds the lock"}
         before = self.client.http.requests_made
@@ -201,9 +211,14 @@ class Poller:
         raise LockLost(f"{self.source}/{stream}: bookmark kept changing; page not committed")
 
     # -- lock, errors, progress ---------------------------------------------------------------
-    def _acquire(self, stream: str) -> bool:
-        return bool(self.r.set(state.lock_key(self.source, stream), self.token, nx=True,
-                               ex=LOCK_TTL))
+    def _acquire(self, stream: str, wait: float = 0.0) -> bool:
+        deadline = time.monotonic() + wait
+        while True:
+            if self.r.set(state.lock_key(self.source, stream), self.token, nx=True, ex=LOCK_TTL):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
 
     def _release(self, stream: str) -> None:
         self.r.eval(_RELEASE, 1, state.lock_key(self.source, stream), self.token)
@@ -243,7 +258,8 @@ def sync_once(settings: Settings, redis: redis_lib.Redis, since: datetime | None
         poller = Poller(redis, queue, client)
         totals["sources"] += 1
         for stream in STREAMS[source]:
-            result = poller.run(stream, since=since, force=True, progress=progress)
+            result = poller.run(stream, since=since, force=True, progress=progress,
+                                wait_lock=SYNC_LOCK_WAIT)
             totals["streams"] += 1
             for key in ("pages", "records", "requests", "skipped"):
                 totals[key] += result[key]
