@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})
+STATUSES = OPEN_STATUSES | {"solved", "closed", "deleted"}
 
 
 @dataclass
@@ -64,6 +65,8 @@ def agent(source: str, agent_id, name, email, team, active: bool = True) -> dict
 
 
 def ticket(source: str, ticket_id, agent_id, team, status: str, updated_at) -> dict:
+    """A ticket snapshot; a status outside the contract's list (a custom one) counts as open."""
+    status = status if status in STATUSES else "open"
     return {"kind": "ticket", "source": source, "id": f"{source}:{ticket_id}",
             "agent": ref(source, agent_id) if agent_id else None, "team": team,
             "status": status, "open": status in OPEN_STATUSES, "updated_at": iso(updated_at)}
