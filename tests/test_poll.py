@@ -257,3 +257,13 @@ def test_sync_once_waits_for_a_running_poll_of_the_same_stream(redis, zendesk):
     settings = Settings(zendesk=ZendeskConfig(zendesk.url, "ops@example.com", "secret"))
     summary = poll.sync_once(settings, redis, client_options={"sleep": lambda s: None})
     assert summary["errors"] == [] and summary["streams"] == 3
+
+
+def test_a_stream_polled_before_agents_reads_agents_and_groups_itself(redis, zendesk):
+    """Tickets name their team even when the agents stream has not run (or its cache expired)."""
+    result = poller(redis, zendesk).run("tickets", since=datetime.fromtimestamp(T0 - 60, UTC),
+                                        now=NOW)
+    assert result["status"] == "ok" and result["records"] == 4
+    drain(redis)
+    assert redis.hget("breather:ticket:zendesk:100", "team") == b"Billing"
+    assert redis.hget("breather:agent:zendesk:7", "name") == b"Ana"

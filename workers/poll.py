@@ -163,9 +163,10 @@ class Poller:
             yield self._agents_page(now)
             return
         meta = self._meta or state.get_meta(self.r, self.source)
-        if meta is None:
+        if meta is None:  # the agents stream has not run lately: refresh here (no bookmark)
             page = self._agents_page(now)
-            self._commit("agents", page)
+            if page.records:
+                enqueue_records(self.queue, page.records)
             meta = self._meta
         bookmark = self._start(stream, since, now)
         yield from self.client.pages(stream, bookmark, meta, now)
