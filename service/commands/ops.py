@@ -33,8 +33,9 @@ def serve(host: str, port: int) -> None:
 @click.option("--burst", is_flag=True, help="Process what is queued, then exit.")
 def worker(burst: bool) -> None:
     """Run an RQ worker that polls helpdesks and scores messages."""
-    import workers.tone  # noqa: F401  load the model once; forked jobs inherit it
     from rq import Queue, Worker
+
+    import workers.tone  # noqa: F401  load the model once; forked jobs inherit it
 
     setup_logging()
     settings = load_settings()
@@ -48,6 +49,7 @@ def worker(burst: bool) -> None:
 def scheduler() -> None:
     """Run RQ's cron scheduler, which enqueues one poll job per stream every poll interval."""
     from rq.cron import CronScheduler
+
     from workers.poll import register_cron
 
     setup_logging()
