@@ -143,7 +143,8 @@ def _advance(s: AgentState, at: float) -> None:
         s.activity *= math.exp(-dt / TAU_ACTIVITY)
         s.praise *= math.exp(-dt / TAU_PRAISE)
         s.checkin *= math.exp(-dt / TAU_CHECKIN)
-        mix = 1.0 - math.exp(-dt / TAU_BASELINE)
+        # a new agent's "usual" is learned quickly at first, then over a week
+        mix = 1.0 - math.exp(-dt / min(TAU_BASELINE, max(3600.0, s.t - s.first_at)))
         s.load_base += mix * (s.open_tickets - s.load_base)
         s.activity_base += mix * (s.activity - s.activity_base)
         s.t = at
