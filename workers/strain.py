@@ -114,9 +114,15 @@ def severity(anger: float) -> float:
 
 def apply_many(state: AgentState, events: Iterable[Event]) -> AgentState:
     """Apply events in (time, type, id) order, so same-timestamp order never matters."""
-    for event in sorted(events, key=lambda e: (e.at, e.type, e.id or "", e.anger, e.sender or "")):
+    for event in sorted(events, key=_order):
         state = apply(state, event)
     return state
+
+
+def _order(e: Event) -> tuple:
+    """A total order on events: same-time events always apply in the same order."""
+    return (e.at, e.type, e.id or "", e.ticket or "", e.sender or "", e.anger, e.praise,
+            e.hostile, e.value if e.value is not None else -1.0, e.team or "")
 
 
 def apply(state: AgentState, event: Event) -> AgentState:
