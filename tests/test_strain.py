@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from workers import strain
@@ -71,6 +71,8 @@ def test_a_break_lowers_strain_faster_than_working_on(angers, minutes):
 
 @settings(max_examples=100, deadline=None)
 @given(events, st.randoms())
+@example([Event("checkin", T0, AGENT, id="e0", value=1), Event("checkin", T0, AGENT, id="e0",
+                                                                value=2)], random.Random(1))
 def test_order_of_same_timestamp_events_does_not_matter(evs, rnd):
     shuffled = list(evs)
     rnd.shuffle(shuffled)
