@@ -9,7 +9,14 @@ from service import get_breather
 from service.schemas import load_json
 from workers import strain
 from workers.clock import current_time
-from workers.prompts import answer, apply_events, current_suggestion, rotation
+from workers.prompts import (
+    answer,
+    apply_events,
+    close_offer,
+    current_suggestion,
+    open_offers,
+    rotation,
+)
 from workers.suggest import SNOOZE_MINUTES
 
 bp = Blueprint("suggestions", __name__)
@@ -97,6 +104,34 @@ def breaks(agent: str):
     kind = "break_start" if data["action"] == "start" else "break_end"
     state = apply_events(get_breather().redis, agent, [strain.Event(kind, _now(), agent)])
     return jsonify(on_break=state.on_break), 201
+
+
+class OfferSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    action = fields.String(required=True, validate=validate.OneOf(["take", "dismiss"]))
+
+
+offer_schema = OfferSchema()
+
+
+@bp.get("/api/v1/agents/<agent>/offers")
+def offers(agent: str):
+    """Heated tickets teammates chose to offer; taking one is done in the helpdesk."""
+    return jsonify(offers=open_offers(get_breather().redis, agent, _now()))
+
+
+@bp.post("/api/v1/agents/<agent>/offers/<ticket>")
+def answer_offer(agent: str, ticket: str):
+    """Take (then assign it to yourself in the helpdesk) or dismiss an offered ticket."""
+    try:
+        data = load_json(offer_schema)
+    except ValidationError as err:
+        return jsonify(errors=err.messages), 422
+    if not close_offer(get_breather().redis, agent, ticket, data["action"]):
+        return jsonify(error=f"no open offer for ticket {ticket!r}"), 404
+    return jsonify(ticket=ticket, action=data["action"])
 
 
 @bp.get("/api/v1/teams/<team>/rotation")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from workers import strain
 from workers.strain import Event, apply_many, assess, new_state
 
-T0 = 1_762_070_400.0  # 2026-11-02T08:00Z
+T0 = 1_762_070_400.0  # 2025-11-02T08:00Z
 AGENT = "zendesk:7"
 
 

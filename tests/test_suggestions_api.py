@@ -108,3 +108,24 @@ def test_snooze_over_real_http(app):
         response = requests.post(f"{url}/{suggestion['id']}", headers=auth(),
                                  json={"response": "snooze", "minutes": 15}, timeout=10)
         assert response.status_code == 200 and response.json()["response"] == "snooze"
+
+
+def test_handoff_offer_reaches_teammates_who_decide(client, redis):
+    """Accepting a hand-off offer posts the ticket to the team; a teammate may take it."""
+    from workers.prompts import offer_ticket
+
+    offer_ticket(redis, HIT, "zendesk:1001", redis.zscore("breather:clock", "latest"))
+    own = client.get(f"/api/v1/agents/{HIT}/offers", headers=auth()).get_json()
+    assert own["offers"] == []  # not offered to oneself
+    mate = "zendesk:104"
+    offers = client.get(f"/api/v1/agents/{mate}/offers", headers=auth(mate)).get_json()["offers"]
+    assert [o["ticket"] for o in offers] == ["zendesk:1001"]
+    taken = client.post(f"/api/v1/agents/{mate}/offers/zendesk:1001", headers=auth(mate),
+                        json={"action": "take"})
+    assert taken.status_code == 200
+    again = client.post(f"/api/v1/agents/{mate}/offers/zendesk:1001", headers=auth(mate),
+                        json={"action": "take"})
+    assert again.status_code == 404
+    # Breather assigned nothing: the ticket still belongs to its agent
+    assert redis.hget("breather:ticket:zendesk:1001", "agent") == HIT.encode()
+

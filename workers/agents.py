@@ -91,6 +91,7 @@ def team_summaries(views: list[dict], min_group_size: int) -> dict[str, dict]:
             "hostile_messages": sum(m["hostile_messages"] for m in members),
             "customer_messages": sum(m["customer_messages"] for m in members),
             "open_tickets": sum(m["open_tickets"] for m in members),
+            "praise_today": sum(int(m.get("praise_today", 0)) for m in members),
             "suppressed": len(members) < min_group_size,
         }
     return summaries

@@ -6,12 +6,15 @@ aggregate counts by kind and response (`breather:stats:responses`), never per ag
 
 from __future__ import annotations
 
+import json
+
 import redis as redis_lib
 
 from workers import agents, keys, strain
 from workers.suggest import Prefs, next_suggestion, respond
 
 RESPONSES = keys.PREFIX + "stats:responses"
+OFFER_TTL = 2 * 3600
 BREAK_KINDS = ("cool_down", "break")
 
 
@@ -68,13 +71,49 @@ def answer(r: redis_lib.Redis, agent: str, suggestion_id: str, response: str, no
            minutes: int | None = None) -> dict:
     """Record the agent's answer; accepting a cool-down or break starts that break."""
     prefs = Prefs.loads(r.get(prefs_key(agent)))
-    kind = (prefs.open or {}).get("kind")
+    opened = prefs.open or {}
+    kind = opened.get("kind")
     prefs = respond(prefs, suggestion_id, response, now, minutes)  # KeyError if not open
     r.set(prefs_key(agent), prefs.dumps())
     r.hincrby(RESPONSES, f"{kind}|{response}", 1)
     if response == "accept" and kind in BREAK_KINDS:
         apply_events(r, agent, [strain.Event("break_start", now, agent)])
+    if response == "accept" and kind == "handoff" and opened.get("ticket"):
+        offer_ticket(r, agent, opened["ticket"], now)
     return {"id": suggestion_id, "kind": kind, "response": response}
+
+
+def offers_key(team: str) -> str:
+    return f"{keys.PREFIX}offers:{team}"
+
+
+def offer_ticket(r: redis_lib.Redis, agent: str, ticket: str, now: float) -> None:
+    """The agent chose to offer a heated ticket to their team; nobody is assigned anything."""
+    profile = agents.agent_profile(r, agent)
+    if not profile["team"]:
+        return
+    offer = {"ticket": ticket, "at": now, "by": agent, "by_name": profile["name"]}
+    r.hset(offers_key(profile["team"]), ticket, json.dumps(offer))
+    r.expire(offers_key(profile["team"]), OFFER_TTL)
+
+
+def open_offers(r: redis_lib.Redis, agent: str, now: float) -> list[dict]:
+    """Tickets teammates have offered in the last OFFER_TTL seconds (not the agent's own)."""
+    team = agents.agent_profile(r, agent)["team"]
+    if not team:
+        return []
+    offers = [json.loads(raw) for raw in r.hvals(offers_key(team))]
+    return sorted((o for o in offers if o["by"] != agent and now - o["at"] <= OFFER_TTL),
+                  key=lambda o: o["at"])
+
+
+def close_offer(r: redis_lib.Redis, agent: str, ticket: str, action: str) -> bool:
+    """A teammate takes an offered ticket (in the helpdesk, themselves) or the offer goes."""
+    team = agents.agent_profile(r, agent)["team"]
+    if not team or not r.hdel(offers_key(team), ticket):
+        return False
+    r.hincrby(RESPONSES, f"offer|{action}", 1)
+    return True
 
 
 def rotation(r: redis_lib.Redis, team: str, now: float) -> list[dict]:

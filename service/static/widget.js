@@ -87,10 +87,45 @@
       .then(function () { current = null; return refresh(); }, showError);
   }
 
+  function renderOffers(data) {
+    var items = (data && data.offers) || [];
+    var list = $("offers");
+    list.textContent = "";
+    $("offers-box").hidden = items.length === 0;
+    items.forEach(function (offer) {
+      var li = document.createElement("li");
+      li.textContent = "Ticket " + offer.ticket + " from " + offer.by_name + " ";
+      [["take", "I'll take it"], ["dismiss", "Not now"]].forEach(function (pair) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.textContent = pair[1];
+        button.addEventListener("click", function () {
+          call("POST", "/offers/" + encodeURIComponent(offer.ticket), { action: pair[0] })
+            .then(refresh, showError);
+        });
+        li.appendChild(button);
+      });
+      list.appendChild(li);
+    });
+  }
+
+  function renderTeamWins(view) {
+    if (!view.team) { return; }
+    fetch("/api/v1/teams").then(function (res) { return res.json(); }).then(function (data) {
+      var team = (data.teams || {})[view.team];
+      var box = $("team-wins");
+      box.hidden = !(team && team.praise_today);
+      if (team && team.praise_today) {
+        box.textContent = "Team wins today: " + team.praise_today + " thankful customers.";
+      }
+    }).catch(function () { return null; });
+  }
+
   function refresh() {
     showError(null);
     return Promise.all([
-      call("GET", "/strain").then(renderStrain),
+      call("GET", "/strain").then(function (view) { renderStrain(view); renderTeamWins(view); }),
+      call("GET", "/offers").then(renderOffers).catch(function () { renderOffers(null); }),
       call("GET", "/suggestion").then(renderSuggestion).catch(function () { renderSuggestion(null); })
     ]).catch(showError);
   }
