@@ -28,7 +28,7 @@ def test_team_page_is_scored_and_counted(redis):
 
 def test_hostile_exposure_raises_strain_above_calm_colleagues(redis):
     apply_records(redis, team_records(hostile_for=2))
-    at = 1_762_077_600.0 + 3600  # 2026-11-02T10:00Z, shortly after the burst
+    at = 1_793_613_600.0  # 2026-11-02T10:00Z, shortly after the burst
     by_agent = views(redis, at)
     hit, calm = by_agent["zendesk:101"], by_agent["zendesk:106"]
     assert hit["hostile_messages"] == len(HOSTILE)
@@ -71,7 +71,7 @@ def test_reassignment_moves_the_open_ticket(redis):
             "status": "open", "open": True}
     apply_records(redis, [{**base, "agent": "zendesk:1", "updated_at": iso(0)}])
     apply_records(redis, [{**base, "agent": "zendesk:2", "updated_at": iso(10)}])
-    at = 1_762_077_600.0
+    at = 1_793_613_600.0  # 2026-11-02T10:00Z
     by_agent = views(redis, at)
     assert by_agent["zendesk:1"]["open_tickets"] == 0
     assert by_agent["zendesk:2"]["open_tickets"] == 1
