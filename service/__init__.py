@@ -44,11 +44,33 @@ def create_app(settings: Settings | None = None, redis: redis_lib.Redis | None =
     app.json.sort_keys = False
     app.extensions["breather"] = Breather(settings=settings, redis=redis)
     auth.init_app(app, settings.secret, enabled=settings.auth)
+    _json_errors(app)
     for path, function in BLUEPRINTS:
         if function is None or settings.enabled(function):
             module_name, attr = path.split(":")
             app.register_blueprint(getattr(importlib.import_module(module_name), attr))
     return app
+
+
+def _json_errors(app: Flask) -> None:
+    """Errors answer in JSON with a clear message; an unexpected one is logged, not shown."""
+    from flask import jsonify
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return jsonify(error=exc.description), exc.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s", _request_path())
+        return jsonify(error="internal error; the details are in the service log"), 500
+
+
+def _request_path() -> str:
+    from flask import request
+
+    return request.path
 
 
 def get_breather() -> Breather:

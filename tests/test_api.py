@@ -82,3 +82,21 @@ def test_bad_correction_requests_name_the_field(client, body, field):
 def test_unknown_agent_is_404(client):
     response = client.get("/api/v1/agents/zendesk:999/strain", headers=auth("zendesk:999"))
     assert response.status_code == 404
+
+
+def test_unknown_routes_and_methods_answer_json(client):
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and "error" in missing.get_json()
+    wrong = client.delete("/healthz")
+    assert wrong.status_code == 405 and "error" in wrong.get_json()
+
+
+def test_redis_down_is_a_clear_503_not_a_trace(redis):
+    import redis as redis_lib
+
+    dead = redis_lib.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    client = create_app(Settings(secret=SECRET), dead).test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.get_json()["status"] == "error"
+    teams = client.get("/api/v1/teams")
+    assert teams.status_code == 500 and "Traceback" not in teams.get_data(as_text=True)

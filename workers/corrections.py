@@ -8,6 +8,7 @@ import json
 import redis as redis_lib
 
 from workers import keys, strain
+from workers.agentstate import update_state
 
 CORRECTIONS = keys.PREFIX + "corrections"
 
@@ -37,23 +38,13 @@ def record_correction(r: redis_lib.Redis, agent: str, message_id: str, hostile: 
 
 
 def _apply(r: redis_lib.Redis, agent: str, event: strain.Event, message_id: str, tone: dict):
-    key = keys.strain(agent)
     record = {"agent_scored_hostile": bool(tone.get("hostile")), "hostile": event.hostile,
               "anger": tone.get("anger"), "cues": tone.get("cues", [])}
-    with r.pipeline(transaction=True) as pipe:
-        while True:
-            try:
-                pipe.watch(key)
-                raw = pipe.get(key)
-                state = strain.loads(raw) if raw else strain.new_state(agent)
-                state = strain.apply(state, event)
-                pipe.multi()
-                pipe.set(key, strain.dumps(state))
-                pipe.set(keys.tone(message_id), json.dumps(tone), keepttl=True)
-                pipe.hset(CORRECTIONS, message_id, json.dumps(record))
-                direction = "not_hostile" if not event.hostile else "hostile"
-                pipe.hincrby(keys.PREFIX + "stats:corrections", direction, 1)
-                pipe.execute()
-                return
-            except redis_lib.WatchError:
-                continue
+
+    def keep(pipe, events) -> None:
+        pipe.set(keys.tone(message_id), json.dumps(tone), keepttl=True)
+        pipe.hset(CORRECTIONS, message_id, json.dumps(record))
+        direction = "not_hostile" if not event.hostile else "hostile"
+        pipe.hincrby(keys.PREFIX + "stats:corrections", direction, 1)
+
+    update_state(r, agent, lambda pipe: [event], keep)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import redis as redis_lib
 
 from workers import keys, strain
+from workers.agentstate import update_state
 from workers.settings import Settings
 from workers.timeutil import parse_ts
 
@@ -205,27 +206,19 @@ def _seen_record(message: dict, tone, team: str) -> dict:
 
 def _apply_to_agent(r: redis_lib.Redis, agent: str, items: list, retention_days: int) -> None:
     """Apply events to one agent's state; the seen-marks commit in the same transaction."""
-    key = keys.strain(agent)
-    with r.pipeline(transaction=True) as pipe:
-        while True:
-            try:
-                pipe.watch(key)
-                fresh = [(e, s) for e, s in items if s is None or not _already_applied(pipe, e)]
-                raw = pipe.get(key)
-                state = strain.loads(raw) if raw else strain.new_state(agent)
-                state = strain.apply_many(state, [e for e, _ in fresh])
-                pipe.multi()
-                pipe.set(key, strain.dumps(state))
-                for event, seen in fresh:
-                    if seen is not None:
-                        _mark_seen(pipe, event, seen, agent, retention_days)
-                if fresh:
-                    latest = max(event.at for event, _ in fresh)
-                    pipe.zadd(keys.CLOCK, {"latest": latest}, gt=True)
-                pipe.execute()
-                return
-            except redis_lib.WatchError:
-                continue
+    seen_of = {id(event): seen for event, seen in items}
+
+    def fresh(pipe) -> list[strain.Event]:
+        return [e for e, s in items if s is None or not _already_applied(pipe, e)]
+
+    def mark(pipe, events: list[strain.Event]) -> None:
+        for event in events:
+            if seen_of[id(event)] is not None:
+                _mark_seen(pipe, event, seen_of[id(event)], agent, retention_days)
+        if events:
+            pipe.zadd(keys.CLOCK, {"latest": max(e.at for e in events)}, gt=True)
+
+    update_state(r, agent, fresh, mark)
 
 
 def _already_applied(pipe, event: strain.Event) -> bool:

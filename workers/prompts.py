@@ -11,6 +11,7 @@ import json
 import redis as redis_lib
 
 from workers import agents, keys, strain
+from workers.agentstate import update_state
 from workers.suggest import Prefs, next_suggestion, respond
 
 RESPONSES = keys.PREFIX + "stats:responses"
@@ -23,21 +24,8 @@ def prefs_key(agent: str) -> str:
 
 
 def apply_events(r: redis_lib.Redis, agent: str, events: list[strain.Event]) -> strain.AgentState:
-    """Apply events to an agent's stored state with optimistic locking (no lost update)."""
-    key = keys.strain(agent)
-    with r.pipeline(transaction=True) as pipe:
-        while True:
-            try:
-                pipe.watch(key)
-                raw = pipe.get(key)
-                state = strain.loads(raw) if raw else strain.new_state(agent)
-                state = strain.apply_many(state, events)
-                pipe.multi()
-                pipe.set(key, strain.dumps(state))
-                pipe.execute()
-                return state
-            except redis_lib.WatchError:
-                continue
+    """Apply events to an agent's stored state (optimistic locking: no lost update)."""
+    return update_state(r, agent, lambda pipe: events)
 
 
 def teammates_with_room(r: redis_lib.Redis, agent: str, now: float) -> int:
