@@ -61,6 +61,11 @@ def _json_errors(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         return jsonify(error=exc.description), exc.code
 
+    @app.errorhandler(redis_lib.ConnectionError)
+    def _redis_down(exc: Exception):
+        app.logger.error("Redis unavailable: %s", exc)
+        return jsonify(error="Breather's Redis is unavailable; try again shortly"), 503
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s", _request_path())
