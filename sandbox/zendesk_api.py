@@ -69,6 +69,11 @@ def ticket_json(ticket, base: str) -> dict:
     }
 
 
+def _too_recent():
+    return jsonify(error="StartTimeTooRecent",
+                   description="Too recent start_time. Use a start_time older than 1 minute"), 400
+
+
 @bp.get("/incremental/tickets/cursor.json")
 def tickets_cursor():
     now = sim().advance()
@@ -84,9 +89,7 @@ def tickets_cursor():
         if start is None:
             return jsonify(error="InvalidValue", description="start_time is required"), 400
         if start > now - EXPORT_LAG:
-            return jsonify(error="StartTimeTooRecent",
-                           description="Too recent start_time. Use a start_time older than "
-                                       "1 minute"), 400
+            return _too_recent()
         position = (start - 0.001, 0)
     remaining = [t for t in sim().visible_tickets(now - EXPORT_LAG)
                  if (t.updated, t.id) > tuple(position)]
@@ -129,9 +132,7 @@ def ticket_events():
     if start is None:
         return jsonify(error="InvalidValue", description="start_time is required"), 400
     if start > now - EXPORT_LAG:
-        return jsonify(error="StartTimeTooRecent",
-                       description="Too recent start_time. Use a start_time older than "
-                                   "1 minute"), 400
+        return _too_recent()
     per_page = min(int(request.args.get("per_page", 1000)), 1000)
     include_comments = "comment_events" in request.args.get("include", "")
     audits = sim().visible_audits(start, now - EXPORT_LAG)[:per_page]
