@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 INSULTS = (
-    r"idiot\w*|moron\w*|stupid|incompetent|useless|pathetic|clown\w*|joke of a|ridiculous|"
+    r"idiot\w*|moron\w*|stupid\w*|incompetent|useless|pathetic|clowns?|joke of a|ridiculous|"
     r"scam\w*|rip-?off|fraud\w*|liars?|lying|disgrace\w*|disgusting|shit\w*|crap\w*|fuck\w*|"
     r"bullshit|damn\w*|garbage|trash|worst|terrible|horrible|awful|unacceptable|"
     r"inkompetent\w*|unfähig\w*|idiot\w*|dumm\w*|blöd\w*|betrug|betrüger\w*|abzocke\w*|"
@@ -21,16 +21,16 @@ INSULTS = (
     r"armselig\w*|saftladen|verarsch\w*|sauerei|zumutung|unzumutbar\w*|schlechteste\w*"
 )
 THREATS = {
-    "lawyer": r"lawyers?|attorneys?|legal action|sue\b|suing|court|anwalt|anwältin|rechtsanwalt\w*|"
+    "lawyer": r"lawyers?|attorneys?|legal action|sue|suing|court|anwalt|anwältin|rechtsanwalt\w*|"
               r"klage\w*|verklagen|gericht\w*|rechtliche schritte",
-    "regulator": r"consumer protection|ombudsman|bbb\b|verbraucherzentrale|bafin",
-    "public review": r"review|twitter|social media|bewertung\w*|trustpilot",
+    "regulator": r"consumer protection|ombudsman|bbb|verbraucherzentrale|bafin",
+    "public review": r"reviews?|twitter|social media|bewertung\w*|trustpilot",
     "chargeback": r"chargeback|dispute the charge|rückbuchung|lastschrift zurück\w*",
 }
 ESCALATIONS = {
     "cancel": r"cancel\w*|close my account|kündig\w*|stornier\w*",
     "refund now": r"refund\w*|money back|geld zurück|erstatt\w*|rückerstatt\w*",
-    "manager": r"manager|supervisor|vorgesetzt\w*|geschäftsführ\w*|chef\b",
+    "manager": r"manager|supervisor|vorgesetzt\w*|geschäftsführ\w*|chef",
     "repeated contact": r"third time|3rd time|again and again|still (not|no)|already (told|asked)|"
                         r"how many times|zum (dritten|x-ten|wiederholten) mal|immer noch|"
                         r"schon wieder|bereits (mehrfach|zweimal|dreimal)",
@@ -41,7 +41,7 @@ ESCALATIONS = {
 PRAISE = (r"thank(s| you) (so|very) much|thanks a (lot|million)|many thanks|thank you for (all|your"
           r" help|the help|sorting|fixing)|grateful|really appreciate\w*|awesome|amazing|"
           r"excellent|great (job|help|support|service)|you rock|lifesaver|brilliant|"
-          r"(vielen|herzlichen|tausend) dank|super (service|hilfe|support)|toll\w*|klasse|"
+          r"(vielen|herzlichen|tausend) dank|super (service|hilfe|support)|toll|tolle\w*|klasse|"
           r"hervorragend\w*|großartig\w*|spitze|top service|sehr hilfreich|große hilfe")
 GROUPS = {"insult": INSULTS, "praise": PRAISE}
 GROUPS.update({f"threat_{i}": p for i, p in enumerate(THREATS.values())})
@@ -50,8 +50,50 @@ LABELS = {"insult": "insult", "praise": "praise"}
 LABELS.update({f"threat_{i}": f"threat ({n})" for i, n in enumerate(THREATS)})
 LABELS.update({f"escalation_{i}": f"escalation ({n})" for i, n in enumerate(ESCALATIONS)})
 WEIGHTS = {"insult": 0.3, "threat": 0.25, "escalation": 0.1}
-_LEXICON = re.compile(r"\b(?:" + "|".join(rf"(?P<{name}>{p})" for name, p in GROUPS.items())
-                      + ")")
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """Split a regex alternation at its top level (not inside parentheses)."""
+    parts, depth, current = [], 0, ""
+    for char in pattern:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "|" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def _compile(multiword: bool, whole: bool) -> re.Pattern:
+    groups = []
+    for name, pattern in GROUPS.items():
+        chosen = [a for a in _alternatives(pattern) if (" " in a) == multiword]
+        if chosen:
+            groups.append(f"(?P<{name}>{'|'.join(chosen)})")
+    body = "(?:" + "|".join(groups) + ")"
+    return re.compile(body if whole else rf"\b{body}\b")
+
+
+# single words are looked up token by token (memoised); phrases are searched in the text
+_WORD_LEXICON = _compile(multiword=False, whole=True)
+_PHRASE_LEXICON = _compile(multiword=True, whole=False)
+_TOKEN = re.compile(r"[a-zäöüß0-9]+(?:[-'][a-zäöüß0-9]+)*")
+_MEMO: dict[str, str] = {}
+_MEMO_LIMIT = 200_000
+
+
+def _word_group(token: str) -> str:
+    """The lexicon group a token belongs to ('' for none), memoised across batches."""
+    group = _MEMO.get(token)
+    if group is None:
+        match = _WORD_LEXICON.fullmatch(token)
+        group = match.lastgroup if match else ""
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        _MEMO[token] = group
+    return group
 _PUNCT_RUN = re.compile(r"[!?]{3,}|!{2,}")
 _CAPS_WORD = re.compile(r"\b[A-ZÄÖÜ]{3,}\b")
 _ACRONYMS = {"API", "URL", "PDF", "CSV", "SMS", "VAT", "USD", "EUR", "GBP", "FAQ", "SSO", "IBAN",
@@ -88,7 +130,14 @@ def find_cue_batch(texts: list[str]) -> CueBatch:
     lowered = SEPARATOR.join(lowered_texts)
     lowered_starts = _starts(lowered_texts)
     found: list[dict[str, set[str]]] = [{} for _ in range(n)]
-    matches = list(_LEXICON.finditer(lowered))
+    for i, text in enumerate(lowered_texts):
+        for token in set(_TOKEN.findall(text)):
+            group = _MEMO.get(token)
+            if group is None:
+                group = _word_group(token)
+            if group:
+                found[i].setdefault(group, set()).add(token)
+    matches = list(_PHRASE_LEXICON.finditer(lowered))
     for owner, match in zip(_owner(lowered_starts, [m.start() for m in matches]), matches,
                             strict=True):
         found[owner].setdefault(match.lastgroup, set()).add(match.group(match.lastgroup))
