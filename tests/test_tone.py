@@ -93,3 +93,10 @@ def test_model_ships_small():
 
     assert MODEL_PATH.exists()
     assert MODEL_PATH.stat().st_size <= 10 * 1024 * 1024
+
+
+def test_lexicon_matches_whole_words_only():
+    """'mist' (German) is not in 'mistake', 'week' is not in 'weekend', 'court' not 'courtesy'."""
+    [tone] = score(["Sorry, I made a mistake last weekend; thanks for the courtesy call."])
+    assert not any(c.startswith(("insult", "threat", "escalation")) for c in tone.cues)
+    assert not tone.hostile
