@@ -51,3 +51,12 @@ def test_streams_before_end_of_input():
         process.stdin.close()
         process.wait(timeout=30)
     assert process.returncode == 0
+
+
+def test_invalid_utf8_line_is_named_not_a_crash():
+    stdin = b'{"id": 1, "text": "ok"}\n{"id": 2, "text": "\xff\xfe"}\n{"id": 3, "text": "ok"}\n'
+    result = subprocess.run([sys.executable, "-m", "service.cli", "anger"], input=stdin,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 1
+    assert b"line 2: not valid UTF-8" in result.stderr and b"Traceback" not in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [1, 3]

@@ -13,17 +13,16 @@ import sys
 
 import click
 
+from service.commands.jsonlines import parse_object, read_lines
+
 BATCH = 256
 
 
 def _parse(line: str, number: int) -> tuple[object, str] | str:
     """(id, text), or an error message naming the line."""
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return f"line {number}: not valid JSON ({exc.msg})"
-    if not isinstance(item, dict):
-        return f"line {number}: expected a JSON object with 'id' and 'text'"
+    item = parse_object(line, number)
+    if isinstance(item, str):
+        return item if "JSON object" not in item else f"{item} with 'id' and 'text'"
     if not isinstance(item.get("text"), str):
         return f"line {number}: 'text' is missing or not a string"
     return item.get("id"), item["text"]
@@ -52,23 +51,17 @@ def _flush(batch: list[tuple[object, str]], out) -> None:
 @click.option("--batch-size", default=BATCH, show_default=True, type=click.IntRange(1, 10000))
 def anger(batch_size: int) -> None:
     """Score JSON lines {"id": ..., "text": ...} on stdin for anger and praise."""
-    stdin, out = sys.stdin, sys.stdout
+    stdin, out = sys.stdin.buffer, sys.stdout
     batch: list[tuple[object, str]] = []
     errors = 0
-    number = 0
-    while True:
-        line = stdin.readline()
-        if not line:
-            break
-        number += 1
-        if line.strip():
-            parsed = _parse(line, number)
-            if isinstance(parsed, str):
-                errors += 1
-                _flush(batch, out)  # keep output in input order around the bad line
-                click.echo(f"error: {parsed}", err=True)
-            else:
-                batch.append(parsed)
+    for number, line, error in read_lines(stdin):
+        parsed = error or _parse(line, number)
+        if isinstance(parsed, str):
+            errors += 1
+            _flush(batch, out)  # keep output in input order around the bad line
+            click.echo(f"error: {parsed}", err=True)
+        else:
+            batch.append(parsed)
         if len(batch) >= batch_size or (batch and not _more_ready(stdin)):
             _flush(batch, out)
     if batch:

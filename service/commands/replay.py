@@ -12,6 +12,8 @@ import sys
 
 import click
 
+from service.commands.jsonlines import parse_object, read_lines
+
 TYPES = ("message", "assigned", "solved", "break_start", "break_end", "checkin")
 BATCH = 1000
 
@@ -20,12 +22,9 @@ def parse_line(line: str, number: int) -> dict | str:
     """An event dict, or an error naming the line and what is wrong."""
     from workers.timeutil import parse_ts
 
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return f"line {number}: not valid JSON ({exc.msg})"
-    if not isinstance(item, dict):
-        return f"line {number}: expected a JSON object"
+    item = parse_object(line, number)
+    if isinstance(item, str):
+        return item
     if item.get("type") not in TYPES:
         return f"line {number}: 'type' must be one of {', '.join(TYPES)}"
     if not isinstance(item.get("agent"), str) or not item["agent"]:
@@ -96,14 +95,12 @@ def run(items: list[dict], out) -> None:
 
 
 @click.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 def replay(file) -> None:
     """Print the suggestions Breather would have made on FILE (JSON lines; - for stdin)."""
     items, errors = [], 0
-    for number, line in enumerate(file, 1):
-        if not line.strip():
-            continue
-        parsed = parse_line(line, number)
+    for number, line, error in read_lines(file):
+        parsed = error or parse_line(line, number)
         if isinstance(parsed, str):
             errors += 1
             click.echo(f"error: {parsed}", err=True)
