@@ -29,6 +29,7 @@ class BreatherCollector:
     def collect(self):
         yield self._messages()
         yield self._corrections()
+        yield self._responses()
         yield from self._errors()
         yield from self._teams()
         yield self._queue()
@@ -48,6 +49,16 @@ class BreatherCollector:
             labels=["corrected_to"])
         for field, value in self.redis.hgetall(keys.PREFIX + "stats:corrections").items():
             family.add_metric([field.decode()], int(value))
+        return family
+
+    def _responses(self):
+        family = CounterMetricFamily(
+            "breather_suggestion_responses",
+            "Answers to suggestions, by kind and response (never per agent).",
+            labels=["kind", "response"])
+        for field, value in self.redis.hgetall(keys.PREFIX + "stats:responses").items():
+            kind, _, response = field.decode().partition("|")
+            family.add_metric([kind, response], int(value))
         return family
 
     def _errors(self):

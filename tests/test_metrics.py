@@ -46,3 +46,11 @@ def test_no_agent_labels_unless_opted_in(redis):
 def test_metrics_can_be_switched_off(redis):
     app = create_app(Settings(disabled=frozenset({"metrics"})), redis)
     assert app.test_client().get("/metrics").status_code == 404
+
+
+def test_suggestion_answers_are_counted_without_agents(redis):
+    redis.hincrby("breather:stats:responses", "break|decline", 2)
+    families = scrape(redis)
+    [sample] = [s for s in families["breather_suggestion_responses"]
+                if s.name.endswith("_total")]
+    assert sample.labels == {"kind": "break", "response": "decline"} and sample.value == 2

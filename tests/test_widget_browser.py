@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -80,3 +81,25 @@ def test_someone_elses_token_shows_an_error_not_data(browser, live):
     page.locator("#error").wait_for()
     assert "own data" in page.text_content("#error")
     assert page.text_content("#strain") == "–"
+
+
+def test_agent_snoozes_a_suggestion_in_the_widget(browser, live, redis):
+    page = open_widget(browser, live, "zendesk:101", issue_token(SECRET, "zendesk:101"))
+    page.locator("#suggestion").wait_for(state="visible")
+    assert page.text_content("#suggestion-title")
+    page.click("#snooze15")
+    page.locator("#suggestion").wait_for(state="hidden")
+    prefs = json.loads(redis.get("breather:prompts:zendesk:101"))
+    assert prefs["responses"]["cool_down"] == {"snooze": 1}
+    assert page.locator("#rotation").is_visible()
+    assert "Fair turn" in page.text_content("#rotation")
+
+
+def test_break_button_toggles(browser, live):
+    page = open_widget(browser, live, "zendesk:103", issue_token(SECRET, "zendesk:103"))
+    page.wait_for_function("document.getElementById('strain').textContent !== '–'")
+    page.click("#break-toggle")
+    page.wait_for_function("document.getElementById('break-toggle').textContent.includes('End')")
+    page.click("#break-toggle")
+    page.wait_for_function(
+        "document.getElementById('break-toggle').textContent.includes('Start')")

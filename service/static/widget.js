@@ -121,10 +121,27 @@
     }).catch(function () { return null; });
   }
 
+  function renderRotation(view) {
+    if (!view.team) { return; }
+    fetch("/api/v1/teams/" + encodeURIComponent(view.team) + "/rotation")
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (data) {
+        var box = $("rotation");
+        var names = ((data && data.order) || []).slice(0, 2).map(function (r) { return r.name; });
+        box.hidden = names.length === 0;
+        box.textContent = "Fair turn on the hot queue (least exposure this week): " +
+          names.join(", ");
+      }).catch(function () { return null; });
+  }
+
   function refresh() {
     showError(null);
     return Promise.all([
-      call("GET", "/strain").then(function (view) { renderStrain(view); renderTeamWins(view); }),
+      call("GET", "/strain").then(function (view) {
+        renderStrain(view);
+        renderTeamWins(view);
+        renderRotation(view);
+      }),
       call("GET", "/offers").then(renderOffers).catch(function () { renderOffers(null); }),
       call("GET", "/suggestion").then(renderSuggestion).catch(function () { renderSuggestion(null); })
     ]).catch(showError);
