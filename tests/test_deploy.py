@@ -23,6 +23,7 @@ def exported(redis) -> set[str]:
 
     count_error(redis, "zendesk", "tickets", "auth")  # counters appear once something counted
     redis.hincrby("breather:stats:corrections", "not_hostile", 1)
+    redis.hincrby("breather:stats:responses", "break|accept", 1)
     body = create_app(Settings(clock="data"), redis).test_client().get("/metrics")
     names = set()
     for family in text_string_to_metric_families(body.get_data(as_text=True)):
