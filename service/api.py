@@ -57,3 +57,11 @@ def mark_score_wrong(agent: str):
     except CorrectionError as exc:
         return jsonify(error=str(exc)), 404
     return jsonify(result), 201
+
+
+@bp.delete("/api/v1/agents/<agent>")
+def erase_own_data(agent: str):
+    """An agent erases their own data (their token is required, as for every agent route)."""
+    from workers.erase import erase_agent
+
+    return jsonify(erase_agent(get_breather().redis, agent))

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "replay": "service.commands.replay:replay",
     "sandbox": "service.commands.sandbox:sandbox",
     "token": "service.commands.token:token",
+    "erase": "service.commands.erase:erase",
 }
 
 

@@ -100,3 +100,21 @@ def test_redis_down_is_a_clear_503_not_a_trace(redis):
     assert response.status_code == 503 and response.get_json()["status"] == "error"
     teams = client.get("/api/v1/teams")
     assert teams.status_code == 503 and "Redis" in teams.get_json()["error"]
+
+
+def test_agent_erases_own_data(client, redis):
+    """After erasure nothing about the agent remains, and others' data is untouched."""
+    import json
+
+    before_other = redis.get("breather:strain:zendesk:102")
+    assert client.delete("/api/v1/agents/zendesk:101", headers=auth("zendesk:102")).status_code \
+        == 403
+    result = client.delete("/api/v1/agents/zendesk:101", headers=auth("zendesk:101")).get_json()
+    assert result["message_scores"] >= 3
+    assert client.get("/api/v1/agents/zendesk:101/strain",
+                      headers=auth("zendesk:101")).status_code == 404
+    for key in redis.scan_iter():
+        value = redis.get(key) if redis.type(key) == b"string" else b""
+        assert b"zendesk:101" not in key
+        assert not (value.startswith(b"{") and json.loads(value).get("agent") == "zendesk:101")
+    assert redis.get("breather:strain:zendesk:102") == before_other

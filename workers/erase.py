@@ -1,0 +1,52 @@
+"""Erase an agent's data (GDPR Art. 17; the agent owns their data).
+
+Removes the strain state, the agent's own prompt record and answers, their hostile-message
+list, the per-message scores attributed to them and their corrections, their open hand-off
+offers and their profile. Kept: message-id de-duplication marks (no personal data) and ticket
+snapshots (helpdesk data, overwritten by the next poll). New events after the erasure start a
+fresh state.
+"""
+
+from __future__ import annotations
+
+import json
+
+import redis as redis_lib
+
+from workers import keys
+from workers.corrections import CORRECTIONS
+from workers.prompts import offers_key, prefs_key
+
+
+def erase_agent(r: redis_lib.Redis, agent: str) -> dict:
+    """Delete everything Breather keeps about one agent; returns what was removed."""
+    messages = _messages_of(r, agent)
+    team = (r.hget(keys.agent(agent), "team") or b"").decode()
+    pipe = r.pipeline(transaction=True)
+    pipe.delete(keys.strain(agent), prefs_key(agent), keys.recent_hostile(agent), keys.agent(agent))
+    pipe.srem(keys.AGENTS, agent)
+    for message_id in messages:
+        pipe.delete(keys.tone(message_id))
+        pipe.hdel(CORRECTIONS, message_id)
+    results = pipe.execute()
+    offers = _drop_offers(r, agent, team) if team else 0
+    return {"agent": agent, "records": int(results[0]) + int(results[1]),
+            "message_scores": len(messages), "offers": offers}
+
+
+def _messages_of(r: redis_lib.Redis, agent: str) -> list[str]:
+    prefix = len(keys.tone(""))
+    found = []
+    for key in r.scan_iter(match=keys.tone("*"), count=1000):
+        raw = r.get(key)
+        if raw and json.loads(raw).get("agent") == agent:
+            found.append(key.decode()[prefix:])
+    return found
+
+
+def _drop_offers(r: redis_lib.Redis, agent: str, team: str) -> int:
+    dropped = 0
+    for ticket, raw in r.hgetall(offers_key(team)).items():
+        if json.loads(raw).get("by") == agent:
+            dropped += r.hdel(offers_key(team), ticket)
+    return dropped
