@@ -180,13 +180,3 @@ def _assemble(found, caps, shouting, punctuation) -> CueBatch:
 def _cue_order(cue: str) -> tuple[int, str]:
     order = ("shouting", "repeated", "insult", "threat", "escalation", "praise")
     return next((i for i, p in enumerate(order) if cue.startswith(p)), 9), cue
-
-
-def shouting_share(text: str) -> float:
-    return float(find_cue_batch([text]).shouting[0])
-
-
-def find_cues(text: str) -> tuple[tuple[str, ...], float]:
-    """Human-readable cues found in one cleaned text, and a 0..1 strength."""
-    batch = find_cue_batch([text])
-    return batch.cues[0], float(batch.strength[0])
