@@ -35,10 +35,11 @@ def worker(burst: bool) -> None:
     """Run an RQ worker that polls helpdesks and scores messages."""
     from rq import Queue, Worker
 
-    import workers.tone  # noqa: F401  load the model once; forked jobs inherit it
+    from workers.tone.model import load_model
 
     setup_logging()
     settings = load_settings()
+    load_model()  # once, in the parent: RQ forks a process per job, which inherits it
     connection = redis_for(settings)
     queue = Queue(settings.queue_name, connection=connection)
     with quiet_interrupt():
