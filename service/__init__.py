@@ -46,10 +46,16 @@ def create_app(settings: Settings | None = None, redis: redis_lib.Redis | None =
     auth.init_app(app, settings.secret, enabled=settings.auth)
     _json_errors(app)
     for path, function in BLUEPRINTS:
-        if function is None or settings.enabled(function):
+        if function is None or (settings.enabled(function) and _prerequisites_on(function,
+                                                                                    settings)):
             module_name, attr = path.split(":")
             app.register_blueprint(getattr(importlib.import_module(module_name), attr))
     return app
+
+
+def _prerequisites_on(function: str, settings: Settings) -> bool:
+    """Suggestions rest on the strain estimate: switching strain off switches them off too."""
+    return function != "suggestions" or settings.enabled("strain")
 
 
 def _json_errors(app: Flask) -> None:

@@ -29,6 +29,8 @@ def healthz():
 def agent_strain(agent: str):
     """The agent's own strain, level and the plain-word factors behind it."""
     breather = get_breather()
+    if not breather.settings.enabled("strain"):
+        return jsonify(error="the strain estimate is switched off (BREATHER_DISABLE)"), 404
     if agent not in agents.agent_ids(breather.redis):
         return jsonify(error=f"unknown agent {agent!r}"), 404
     now = current_time(breather.redis, breather.settings.clock)

@@ -118,3 +118,12 @@ def test_agent_erases_own_data(client, redis):
         assert b"zendesk:101" not in key
         assert not (value.startswith(b"{") and json.loads(value).get("agent") == "zendesk:101")
     assert redis.get("breather:strain:zendesk:102") == before_other
+
+
+def test_strain_switched_off(redis):
+    app = create_app(Settings(secret=SECRET, disabled=frozenset({"strain"})), redis)
+    client = app.test_client()
+    response = client.get("/api/v1/agents/zendesk:101/strain", headers=auth("zendesk:101"))
+    assert response.status_code == 404 and "switched off" in response.get_json()["error"]
+    assert client.get("/api/v1/agents/zendesk:101/suggestion",
+                      headers=auth("zendesk:101")).status_code == 404

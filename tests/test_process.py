@@ -123,3 +123,12 @@ def test_malformed_records_are_skipped_not_fatal(redis):
     summary = apply_records(redis, records)
     assert summary["skipped"] == 1
     assert message_counts(redis) == {}
+
+
+def test_strain_switched_off_keeps_no_state_but_counts(redis):
+    """BREATHER_DISABLE=strain: messages still counted once, no per-agent state at all."""
+    records = team_records(hostile_for=2)
+    apply_records(redis, records, keep_strain=False)
+    apply_records(redis, records, keep_strain=False)
+    assert message_counts(redis)["zendesk|Billing|hostile"] == 2 * len(HOSTILE)
+    assert not list(redis.scan_iter(keys.strain("*")))

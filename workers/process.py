@@ -35,11 +35,12 @@ def process_records(records: list[dict]) -> dict:
     job = get_current_job()
     r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
     return apply_records(r, records, retention_days=settings.retention_days,
-                         score_tone=settings.enabled("tone"))
+                         score_tone=settings.enabled("tone"),
+                         keep_strain=settings.enabled("strain"))
 
 
 def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int = 30,
-                  score_tone: bool = True) -> dict:
+                  score_tone: bool = True, keep_strain: bool = True) -> dict:
     """Apply agent, ticket and message records to Redis; return a summary of what changed."""
     by_kind: dict[str, list[dict]] = defaultdict(list)
     skipped = 0
@@ -60,7 +61,7 @@ def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int =
     for event, seen in ticket_events + message_events:
         per_agent[event.agent].append((event, seen))
     for agent, items in per_agent.items():
-        _apply_to_agent(r, agent, items, retention_days)
+        _apply_to_agent(r, agent, items, retention_days, keep_strain)
     return summary
 
 
@@ -204,8 +205,12 @@ def _seen_record(message: dict, tone, team: str) -> dict:
             "cues": list(tone.cues) if tone else []}
 
 
-def _apply_to_agent(r: redis_lib.Redis, agent: str, items: list, retention_days: int) -> None:
-    """Apply events to one agent's state; the seen-marks commit in the same transaction."""
+def _apply_to_agent(r: redis_lib.Redis, agent: str, items: list, retention_days: int,
+                    keep_strain: bool = True) -> None:
+    """Apply events to one agent's state; the seen-marks commit in the same transaction.
+
+    With the strain function switched off, messages are still counted once, and no state kept.
+    """
     seen_of = {id(event): seen for event, seen in items}
 
     def fresh(pipe) -> list[strain.Event]:
@@ -218,7 +223,12 @@ def _apply_to_agent(r: redis_lib.Redis, agent: str, items: list, retention_days:
         if events:
             pipe.zadd(keys.CLOCK, {"latest": max(e.at for e in events)}, gt=True)
 
-    update_state(r, agent, fresh, mark)
+    if keep_strain:
+        update_state(r, agent, fresh, mark)
+        return
+    with r.pipeline(transaction=True) as pipe:
+        mark(pipe, fresh(r))
+        pipe.execute()
 
 
 def _already_applied(pipe, event: strain.Event) -> bool:
