@@ -11,26 +11,14 @@ trained by `python -m workers.tone.train` (see docs/tone.md) and ship in model.n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from workers.tone.clean import clean
-from workers.tone.model import HOSTILE_THRESHOLD, PRAISE_THRESHOLD, load_model
+from workers.tone.model import HOSTILE_THRESHOLD, PRAISE_THRESHOLD, Tone, load_model
 
 __all__ = ["HOSTILE_THRESHOLD", "PRAISE_THRESHOLD", "Tone", "clean", "score"]
-
-
-@dataclass(frozen=True, slots=True)
-class Tone:
-    """How a message reads: anger and praise in 0..1, the language, and the reasons."""
-
-    anger: float
-    praise: float
-    lang: str
-    hostile: bool
-    cues: tuple[str, ...]
 
 
 def score(texts: Sequence[str]) -> list[Tone]:
     """Score a batch of raw message bodies (HTML or text; quotes and signatures are removed)."""
     cleaned = [clean(text or "") for text in texts]
-    return [Tone(*values) for values in load_model().predict(cleaned)]
+    return load_model().predict(cleaned)

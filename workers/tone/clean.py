@@ -36,7 +36,7 @@ _MANY_NEWLINES = re.compile(r"\n{3,}")
 def html_to_text(text: str) -> str:
     """Plain text from an HTML body: quoted blocks dropped, line breaks kept."""
     if "<" not in text or ">" not in text:
-        return html.unescape(text)
+        return html.unescape(text) if "&" in text else text
     text = _DROP_TAGS.sub(" ", text)
     text = _QUOTE_BLOCK.sub("\n", text)
     text = _BLOCK_TAGS.sub("\n", text)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from workers.tone.lang import language_of
+
 INSULTS = (
     r"idiot\w*|moron\w*|stupid\w*|incompetent|useless|pathetic|clowns?|joke of a|ridiculous|"
     r"scam\w*|rip-?off|fraud\w*|liars?|lying|disgrace\w*|disgusting|shit\w*|crap\w*|fuck\w*|"
@@ -76,24 +78,54 @@ def _compile(multiword: bool, whole: bool) -> re.Pattern:
     return re.compile(body if whole else rf"\b{body}\b")
 
 
-# single words are looked up token by token (memoised); phrases are searched in the text
+def _expand(phrase: str) -> list[str]:
+    """All spellings of a phrase pattern: (a|b) groups and an optional letter (s?)."""
+    if "(" in phrase:
+        start = phrase.index("(")
+        end = phrase.index(")", start)
+        return [x for option in phrase[start + 1:end].split("|")
+                for x in _expand(phrase[:start] + option + phrase[end + 1:])]
+    if "?" in phrase:
+        at = phrase.index("?")
+        return _expand(phrase[:at - 1] + phrase[at + 1:]) + _expand(phrase[:at] + phrase[at + 1:])
+    return [phrase]
+
+
+def _phrase_table() -> dict[str, list[tuple[list[str], bool, str]]]:
+    """First word -> [(the following words, last word is a prefix, group)]."""
+    table: dict[str, list[tuple[list[str], bool, str]]] = {}
+    for name, pattern in GROUPS.items():
+        for alternative in _alternatives(pattern):
+            if " " not in alternative:
+                continue
+            for spelling in _expand(alternative):
+                prefix = spelling.endswith("\\w*")
+                words = spelling.removesuffix("\\w*").split()
+                table.setdefault(words[0], []).append((words[1:], prefix, name))
+    return table
+
+
+# single words are looked up token by token (memoised); phrases by their first word
 _WORD_LEXICON = _compile(multiword=False, whole=True)
-_PHRASE_LEXICON = _compile(multiword=True, whole=False)
+_PHRASES = _phrase_table()
 _TOKEN = re.compile(r"[a-zäöüß0-9]+(?:[-'][a-zäöüß0-9]+)*")
-_MEMO: dict[str, str] = {}
+_MEMO: dict[str, str] = {}  # lexicon token -> group
+_SEEN: set[str] = set()  # every token already looked up
+_LEXICON_TOKENS: set[str] = set()
 _MEMO_LIMIT = 200_000
 
 
-def _word_group(token: str) -> str:
-    """The lexicon group a token belongs to ('' for none), memoised across batches."""
-    group = _MEMO.get(token)
-    if group is None:
-        match = _WORD_LEXICON.fullmatch(token)
-        group = match.lastgroup if match else ""
-        if len(_MEMO) >= _MEMO_LIMIT:
-            _MEMO.clear()
-        _MEMO[token] = group
-    return group
+def _learn(token: str) -> None:
+    """Look a new token up in the word lexicon once (bounded memory across batches)."""
+    if len(_SEEN) >= _MEMO_LIMIT:
+        _SEEN.clear()
+    _SEEN.add(token)
+    match = _WORD_LEXICON.fullmatch(token)
+    if match:
+        _MEMO[token] = match.lastgroup
+        _LEXICON_TOKENS.add(token)
+
+
 _PUNCT_RUN = re.compile(r"[!?]{3,}|!{2,}")
 _CAPS_WORD = re.compile(r"\b[A-ZÄÖÜ]{3,}\b")
 _ACRONYMS = {"API", "URL", "PDF", "CSV", "SMS", "VAT", "USD", "EUR", "GBP", "FAQ", "SSO", "IBAN",
@@ -110,6 +142,7 @@ class CueBatch:
     shouting: np.ndarray
     punctuation: np.ndarray
     praise_words: np.ndarray
+    langs: list[str]
 
 
 def _owner(starts: np.ndarray, positions: list[int]) -> np.ndarray:
@@ -127,20 +160,18 @@ def find_cue_batch(texts: list[str]) -> CueBatch:
     starts = _starts(texts)
     joined = SEPARATOR.join(texts)
     lowered_texts = [t.lower() for t in texts]
-    lowered = SEPARATOR.join(lowered_texts)
-    lowered_starts = _starts(lowered_texts)
     found: list[dict[str, set[str]]] = [{} for _ in range(n)]
+    langs = []
     for i, text in enumerate(lowered_texts):
-        for token in set(_TOKEN.findall(text)):
-            group = _MEMO.get(token)
-            if group is None:
-                group = _word_group(token)
-            if group:
-                found[i].setdefault(group, set()).add(token)
-    matches = list(_PHRASE_LEXICON.finditer(lowered))
-    for owner, match in zip(_owner(lowered_starts, [m.start() for m in matches]), matches,
-                            strict=True):
-        found[owner].setdefault(match.lastgroup, set()).add(match.group(match.lastgroup))
+        tokens = _TOKEN.findall(text)
+        unique = set(tokens)
+        langs.append(language_of(unique, text))
+        for token in unique - _SEEN:  # new words only; steady state: almost none
+            _learn(token)
+        for token in unique & _LEXICON_TOKENS:
+            found[i].setdefault(_MEMO[token], set()).add(token)
+        if not unique.isdisjoint(_PHRASES):
+            _match_phrases(tokens, found[i])
     caps = np.zeros(n)
     caps_matches = [m for m in _CAPS_WORD.finditer(joined) if m.group(0) not in _ACRONYMS]
     np.add.at(caps, _owner(starts, [m.start() for m in caps_matches]), 1)
@@ -148,12 +179,26 @@ def find_cue_batch(texts: list[str]) -> CueBatch:
     shouting = np.where(words >= 3, caps / np.maximum(words, 1), 0.0)
     punctuation = np.zeros(n)
     punctuation[_owner(starts, [m.start() for m in _PUNCT_RUN.finditer(joined)])] = 1.0
-    return _assemble(found, caps, shouting, punctuation)
+    return _assemble(found, caps, shouting, punctuation, langs)
 
 
-def _assemble(found, caps, shouting, punctuation) -> CueBatch:
+def _match_phrases(tokens: list[str], found: dict[str, set[str]]) -> None:
+    for i, token in enumerate(tokens):
+        for rest, prefix, group in _PHRASES.get(token, ()):
+            following = tokens[i + 1:i + 1 + len(rest)]
+            if len(following) != len(rest):
+                continue
+            if following == rest or (prefix and following[:-1] == rest[:-1]
+                                     and following[-1].startswith(rest[-1])):
+                found.setdefault(group, set()).add(" ".join([token, *following]))
+
+
+def _assemble(found, caps, shouting, punctuation, langs) -> CueBatch:
     cues_list, strength, praise = [], np.zeros(len(found)), np.zeros(len(found))
     for i, groups in enumerate(found):
+        if not groups and not punctuation[i] and shouting[i] < 0.15:
+            cues_list.append(())
+            continue
         cues: list[str] = []
         if shouting[i] >= 0.3 or (shouting[i] >= 0.15 and caps[i] >= 3):
             cues.append("shouting")
@@ -174,7 +219,7 @@ def _assemble(found, caps, shouting, punctuation) -> CueBatch:
             cues.append(label)
             strength[i] += WEIGHTS[kind]
         cues_list.append(tuple(sorted(cues, key=_cue_order)))
-    return CueBatch(cues_list, np.minimum(strength, 1.0), shouting, punctuation, praise)
+    return CueBatch(cues_list, np.minimum(strength, 1.0), shouting, punctuation, praise, langs)
 
 
 def _cue_order(cue: str) -> tuple[int, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"[a-zäöüß]+")
+_UMLAUT = re.compile(r"[äöüß]")
 GERMAN = frozenset(
     "der die das und ist nicht ich sie es ein eine einen dem den des mit auf für von zu im bei "
     "wie was wir ihr mein meine meinen mir mich sich auch noch schon aber oder wenn dass bitte "
@@ -18,10 +19,15 @@ ENGLISH = frozenset(
 
 def detect_language(text: str) -> str:
     """'en', 'de' or 'other' from counts of very common words."""
-    words = set(_WORD.findall(text.lower()))
+    lowered = text.lower()
+    return language_of(set(_WORD.findall(lowered)), lowered)
+
+
+def language_of(words: set[str], lowered: str) -> str:
+    """The language of a text from its set of lower-case words (and the text itself)."""
     german = len(words & GERMAN)
     english = len(words & ENGLISH)
     if german == english == 0:
-        return "de" if re.search(r"[äöüß]", text.lower()) else ("en" if words else "other")
+        return "de" if _UMLAUT.search(lowered) else ("en" if words else "other")
     return "de" if german > english else "en"
 

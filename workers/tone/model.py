@@ -7,22 +7,33 @@ before training), a cue-only fallback keeps the pipeline working.
 from __future__ import annotations
 
 import functools
-import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from workers.tone.cues import SEPARATOR, find_cue_batch
+from workers.tone.cues import CueBatch, find_cue_batch
 from workers.tone.features import DIM, featurize
-from workers.tone.lang import detect_language
 
 MODEL_PATH = Path(__file__).with_name("model.npz")
 HOSTILE_THRESHOLD = 0.5
 PRAISE_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Tone:
+    """How a message reads: anger and praise in 0..1, the language, and the reasons."""
+
+    anger: float
+    praise: float
+    lang: str
+    hostile: bool
+    cues: tuple[str, ...]
+
+
+CALM = Tone(0.0, 0.0, "other", False, ())
 LANGS = ("en", "de", "other")
 DENSE = ("shouting", "punctuation", "length", "cue strength", "praise words")
-_CAPS_WORD = re.compile(r"\b[A-ZÄÖÜ]{3,}\b")
-_PUNCT_RUN = re.compile(r"[!?]{3,}|!{2,}")
 
 
 def dense_features(texts: list[str]) -> np.ndarray:
@@ -30,26 +41,15 @@ def dense_features(texts: list[str]) -> np.ndarray:
     return dense_and_cues(texts)[0]
 
 
-def dense_and_cues(texts: list[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
-    n = len(texts)
-    if not n:
-        return np.zeros((0, len(DENSE)), np.float32), []
+def dense_and_cues(texts: list[str]) -> tuple[np.ndarray, CueBatch]:
+    """The DENSE features of a batch, and its cues (one scan for both)."""
+    if not texts:
+        return np.zeros((0, len(DENSE)), np.float32), find_cue_batch([])
     cues = find_cue_batch(texts)
-    lengths = np.fromiter((len(t) for t in texts), np.float64, n)
-    starts = np.concatenate(([0], np.cumsum(lengths + len(SEPARATOR))[:-1]))
-    joined = SEPARATOR.join(texts)
-
-    def owners(pattern: re.Pattern) -> np.ndarray:
-        positions = np.fromiter((m.start() for m in pattern.finditer(joined)), np.int64)
-        return np.searchsorted(starts, positions, side="right") - 1
-
-    caps = np.bincount(owners(_CAPS_WORD), minlength=n).astype(np.float64)
-    words = np.fromiter((t.count(" ") + t.count("\n") + 1 for t in texts), np.float64, n)
-    shouting = np.where(words >= 3, caps / np.maximum(words, 1.0), 0.0)
-    punctuation = np.minimum(np.bincount(owners(_PUNCT_RUN), minlength=n), 1)
-    dense = np.stack([shouting, punctuation, np.log1p(lengths) / 8.0, cues.strength,
+    lengths = np.fromiter((len(t) for t in texts), np.float64, len(texts))
+    dense = np.stack([cues.shouting, cues.punctuation, np.log1p(lengths) / 8.0, cues.strength,
                       cues.praise_words], axis=1).astype(np.float32)
-    return dense, cues.cues
+    return dense, cues
 
 
 class ToneModel:
@@ -57,58 +57,50 @@ class ToneModel:
 
     def __init__(self, weights: np.ndarray | None, dense: np.ndarray, bias: np.ndarray,
                  offsets: dict[str, float], idf: np.ndarray | None = None):
-        self.heads = [] if weights is None else [np.ascontiguousarray(weights[:, h])
-                                                 for h in range(weights.shape[1])]
+        self.heads = [] if weights is None else list(range(weights.shape[1]))
+        idf = np.ones(DIM, np.float32) if idf is None else idf.astype(np.float32)
+        # IDF folded into the weights: w·(idf·v)/‖idf·v‖ = (w∘idf)·v / ‖idf·v‖
+        self.weighted = None if weights is None else (weights * idf[:, None]).astype(np.float32)
+        self.idf_squared = idf * idf
         self.dense = dense  # (len(DENSE), heads)
         self.bias = bias  # (heads,)
         self.offsets = offsets  # anger decision threshold (a logit) per language
-        self.idf = idf
 
-    def logits(self, texts: list[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    def logits(self, texts: list[str]) -> tuple[np.ndarray, CueBatch]:
         """(len(texts), heads) logits: hashed n-grams (IDF-weighted, L2-normalised) + dense;
         and the readable cues found on the way."""
         dense, cues = dense_and_cues(texts)
         logits = dense @ self.dense + self.bias
         if self.heads and texts:
             batch = featurize(texts)
-            values = batch.vals * self.idf[batch.cols] if self.idf is not None else batch.vals
-            norms = np.sqrt(np.bincount(batch.rows, weights=values * values,
-                                        minlength=batch.size))
-            values = values / np.where(norms > 0, norms, 1.0)[batch.rows]
-            for head, weights in enumerate(self.heads):
-                logits[:, head] += np.bincount(batch.rows, weights=weights[batch.cols] * values,
-                                               minlength=batch.size)
+            rows, values = batch.rows, batch.vals
+            norms = np.sqrt(np.bincount(rows, weights=self.idf_squared[batch.cols] * values
+                                        * values, minlength=batch.size))
+            contributions = self.weighted[batch.cols] * values[:, None]
+            sums = np.stack([np.bincount(rows, weights=contributions[:, head],
+                                         minlength=batch.size) for head in self.heads], axis=1)
+            logits += sums / np.where(norms > 0, norms, 1.0)[:, None]
         return logits, cues
 
-    def predict(self, texts: list[str]) -> list[tuple[float, float, str, bool, tuple[str, ...]]]:
+    def predict(self, texts: list[str]) -> list[Tone]:
         if not texts:
             return []
-        langs = [detect_language(text) for text in texts]
-        if not self.heads:
-            return self._cue_only(texts, langs)
         logits, cues = self.logits(texts)
-        german = np.array([lang == "de" for lang in langs])
-        offsets = np.array([self.offsets.get(lang, self.offsets.get("en", 0.0)) for lang in langs])
-        anger_logit = np.where(german, logits[:, 1], logits[:, 0])
-        anger = 1.0 / (1.0 + np.exp(-(anger_logit - offsets)))
-        praise = 1.0 / (1.0 + np.exp(-logits[:, 2]))
-        return [_result(text, float(anger[i]), float(praise[i]), langs[i], cues[i])
-                for i, text in enumerate(texts)]
+        if self.heads:
+            german = np.array([lang == "de" for lang in cues.langs])
+            anger_logit = np.where(german, logits[:, 1], logits[:, 0]) - self._offsets(cues.langs)
+            praise_logit = logits[:, 2]
+        else:  # cue-only fallback before a model is trained
+            anger_logit, praise_logit = 6.0 * cues.strength - 3.0, 6.0 * cues.praise_words - 3.0
+        anger = np.round(1.0 / (1.0 + np.exp(-anger_logit.astype(np.float64))), 4).tolist()
+        praise = np.round(1.0 / (1.0 + np.exp(-praise_logit.astype(np.float64))), 4).tolist()
+        return [Tone(a, p, lang, a >= HOSTILE_THRESHOLD, c) if text.strip() else CALM
+                for text, a, p, lang, c in zip(texts, anger, praise, cues.langs, cues.cues,
+                                                strict=True)]
 
-    @staticmethod
-    def _cue_only(texts: list[str], langs: list[str]):
-        batch = find_cue_batch(texts)
-        anger = 1.0 / (1.0 + np.exp(-(6.0 * batch.strength - 3.0)))
-        praise = 1.0 / (1.0 + np.exp(-(6.0 * batch.praise_words - 3.0)))
-        return [_result(text, float(anger[i]), float(praise[i]), langs[i], batch.cues[i])
-                for i, text in enumerate(texts)]
-
-
-def _result(text: str, anger: float, praise: float, lang: str, cues: tuple[str, ...]):
-    if not text.strip():
-        return 0.0, 0.0, "other", False, ()
-    anger, praise = round(anger, 4), round(praise, 4)
-    return anger, praise, lang, anger >= HOSTILE_THRESHOLD, cues
+    def _offsets(self, langs: list[str]) -> np.ndarray:
+        default = self.offsets.get("en", 0.0)
+        return np.array([self.offsets.get(lang, default) for lang in langs])
 
 
 @functools.cache
