@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workers.tone.clean import clean
+from workers.tone.clean import clean, clean_batch
 from workers.tone.model import HOSTILE_THRESHOLD, PRAISE_THRESHOLD, Tone, load_model
 
 __all__ = ["HOSTILE_THRESHOLD", "PRAISE_THRESHOLD", "Tone", "clean", "score"]
@@ -20,5 +20,5 @@ __all__ = ["HOSTILE_THRESHOLD", "PRAISE_THRESHOLD", "Tone", "clean", "score"]
 
 def score(texts: Sequence[str]) -> list[Tone]:
     """Score a batch of raw message bodies (HTML or text; quotes and signatures are removed)."""
-    cleaned = [clean(text or "") for text in texts]
+    cleaned = clean_batch([text or "" for text in texts])
     return load_model().predict(cleaned)

@@ -6,6 +6,7 @@ customer had written it.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 
@@ -66,6 +67,36 @@ def strip_signature(text: str) -> str:
     if match and text[: match.start()].strip():
         return text[: match.start()]
     return text
+
+
+# Anything that could make `clean` change a text beyond stripping its ends (lower case). A
+# batch is screened with one `find` per hint over its joined texts; only texts with a hint go
+# through `clean`.
+_HINTS = ("<", ">", "&", "\r", "\t", "\u00a0", "|lbr|", "  ", "\n\n\n", "--", "__", "wrote:",
+          "schrieb", "from:", "von:", "sent from", "von meinem", "regards", "best", "cheers",
+          "thank", "danke", "merci", "grüße", "\nlg", "\n lg", "\nmfg", "\n mfg")
+
+
+def clean_batch(texts: list[str]) -> list[str]:
+    """`clean` for a batch, faster: texts without any hint of markup, quotes or sign-offs are
+    only stripped."""
+    joined = "\x00".join(texts)
+    lowered = joined.lower()
+    if len(lowered) != len(joined):  # a few letters grow when lower-cased: no shortcut
+        return [clean(text) for text in texts]
+    starts, position = [], 0
+    for text in texts:
+        starts.append(position)
+        position += len(text) + 1
+    starts.append(position)
+    suspicious: set[int] = set()
+    for hint in _HINTS:
+        at = lowered.find(hint)
+        while at != -1:
+            owner = bisect.bisect_right(starts, at) - 1
+            suspicious.add(owner)
+            at = lowered.find(hint, starts[owner + 1])
+    return [clean(text) if i in suspicious else text.strip() for i, text in enumerate(texts)]
 
 
 def clean(text: str) -> str:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workers.tone.lang import language_of
+from workers.tone import lexicon
+from workers.tone.features import Tokens, tokenize
+from workers.tone.lang import ENGLISH, GERMAN
 
 INSULTS = (
     r"idiot\w*|moron\w*|stupid\w*|incompetent|useless|pathetic|clowns?|joke of a|ridiculous|"
@@ -68,16 +70,6 @@ def _alternatives(pattern: str) -> list[str]:
     return [*parts, current]
 
 
-def _compile(multiword: bool, whole: bool) -> re.Pattern:
-    groups = []
-    for name, pattern in GROUPS.items():
-        chosen = [a for a in _alternatives(pattern) if (" " in a) == multiword]
-        if chosen:
-            groups.append(f"(?P<{name}>{'|'.join(chosen)})")
-    body = "(?:" + "|".join(groups) + ")"
-    return re.compile(body if whole else rf"\b{body}\b")
-
-
 def _expand(phrase: str) -> list[str]:
     """All spellings of a phrase pattern: (a|b) groups and an optional letter (s?)."""
     if "(" in phrase:
@@ -91,43 +83,16 @@ def _expand(phrase: str) -> list[str]:
     return [phrase]
 
 
-def _phrase_table() -> dict[str, list[tuple[list[str], bool, str]]]:
-    """First word -> [(the following words, last word is a prefix, group)]."""
-    table: dict[str, list[tuple[list[str], bool, str]]] = {}
-    for name, pattern in GROUPS.items():
-        for alternative in _alternatives(pattern):
-            if " " not in alternative:
-                continue
-            for spelling in _expand(alternative):
-                prefix = spelling.endswith("\\w*")
-                words = spelling.removesuffix("\\w*").split()
-                table.setdefault(words[0], []).append((words[1:], prefix, name))
-    return table
+NAMES = list(GROUPS)
+GERMAN_WORD, ENGLISH_WORD = 1 << 30, 1 << 31  # codes are bit flags: 1 << group index, or these
+_LEXICON = lexicon.Lexicon(
+    [(spelling, 1 << code) for code, name in enumerate(NAMES)
+     for alternative in _alternatives(GROUPS[name]) for spelling in _expand(alternative)]
+    + [(word, GERMAN_WORD) for word in GERMAN] + [(word, ENGLISH_WORD) for word in ENGLISH])
+_UMLAUT_SECOND = np.array([0xA4, 0xB6, 0xBC, 0x9F], dtype=np.uint8)  # ä ö ü ß after 0xC3
 
 
-# single words are looked up token by token (memoised); phrases by their first word
-_WORD_LEXICON = _compile(multiword=False, whole=True)
-_PHRASES = _phrase_table()
-_TOKEN = re.compile(r"[a-zäöüß0-9]+(?:[-'][a-zäöüß0-9]+)*")
-_MEMO: dict[str, str] = {}  # lexicon token -> group
-_SEEN: set[str] = set()  # every token already looked up
-_LEXICON_TOKENS: set[str] = set()
-_MEMO_LIMIT = 200_000
-
-
-def _learn(token: str) -> None:
-    """Look a new token up in the word lexicon once (bounded memory across batches)."""
-    if len(_SEEN) >= _MEMO_LIMIT:
-        _SEEN.clear()
-    _SEEN.add(token)
-    match = _WORD_LEXICON.fullmatch(token)
-    if match:
-        _MEMO[token] = match.lastgroup
-        _LEXICON_TOKENS.add(token)
-
-
-_PUNCT_RUN = re.compile(r"[!?]{3,}|!{2,}")
-_CAPS_WORD = re.compile(r"\b[A-ZÄÖÜ]{3,}\b")
+_CAPS_RUN = re.compile(r"[A-ZÄÖÜ]{3,}")
 _ACRONYMS = {"API", "URL", "PDF", "CSV", "SMS", "VAT", "USD", "EUR", "GBP", "FAQ", "SSO", "IBAN",
              "BIC", "CEO", "PIN", "DSL", "LTE", "USB", "GMBH", "AGB", "HTML", "HTTP", "HTTPS"}
 SEPARATOR = "\n\x00\n"
@@ -154,43 +119,75 @@ def _starts(texts: list[str]) -> np.ndarray:
     return np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(texts) else lengths
 
 
-def find_cue_batch(texts: list[str]) -> CueBatch:
-    """Scan the whole batch at once (one regex pass per kind over the joined texts)."""
+def find_cue_batch(texts: list[str], tokens: Tokens | None = None) -> CueBatch:
+    """Scan the whole batch at once: lexicons by hash over its words, regexes over its text."""
     n = len(texts)
+    tokens = tokenize(texts) if tokens is None else tokens
+    found: list[dict[str, set[str]]] = [{} for _ in range(n)]
+    hits = _LEXICON.find(tokens)
+    groups = hits.codes & ((1 << len(NAMES)) - 1)
+    cued = np.flatnonzero(groups)
+    for row, code, first, last in zip(hits.rows[cued].tolist(), groups[cued].tolist(),
+                                       hits.first[cued].tolist(), hits.last[cued].tolist(),
+                                       strict=True):
+        words = lexicon.spelling(tokens, first, last)
+        for index, name in enumerate(NAMES):
+            if code >> index & 1:
+                found[row].setdefault(name, set()).add(words)
+    langs = languages(tokens, hits)
     starts = _starts(texts)
     joined = SEPARATOR.join(texts)
-    lowered_texts = [t.lower() for t in texts]
-    found: list[dict[str, set[str]]] = [{} for _ in range(n)]
-    langs = []
-    for i, text in enumerate(lowered_texts):
-        tokens = _TOKEN.findall(text)
-        unique = set(tokens)
-        langs.append(language_of(unique, text))
-        for token in unique - _SEEN:  # new words only; steady state: almost none
-            _learn(token)
-        for token in unique & _LEXICON_TOKENS:
-            found[i].setdefault(_MEMO[token], set()).add(token)
-        if not unique.isdisjoint(_PHRASES):
-            _match_phrases(tokens, found[i])
     caps = np.zeros(n)
-    caps_matches = [m for m in _CAPS_WORD.finditer(joined) if m.group(0) not in _ACRONYMS]
-    np.add.at(caps, _owner(starts, [m.start() for m in caps_matches]), 1)
-    words = np.fromiter((t.count(" ") + t.count("\n") + 1 for t in texts), np.float64, n)
+    np.add.at(caps, _owner(starts, _caps_words(joined)), 1)
+    spaces = (tokens.data == 32) | (tokens.data == 10)
+    words = np.bincount(tokens.rows[spaces], minlength=n) - 1.0  # texts are padded by 2 spaces
     shouting = np.where(words >= 3, caps / np.maximum(words, 1), 0.0)
     punctuation = np.zeros(n)
-    punctuation[_owner(starts, [m.start() for m in _PUNCT_RUN.finditer(joined)])] = 1.0
+    punctuation[tokens.rows[_punctuation_runs(tokens.data)]] = 1.0
     return _assemble(found, caps, shouting, punctuation, langs)
 
 
-def _match_phrases(tokens: list[str], found: dict[str, set[str]]) -> None:
-    for i, token in enumerate(tokens):
-        for rest, prefix, group in _PHRASES.get(token, ()):
-            following = tokens[i + 1:i + 1 + len(rest)]
-            if len(following) != len(rest):
-                continue
-            if following == rest or (prefix and following[:-1] == rest[:-1]
-                                     and following[-1].startswith(rest[-1])):
-                found.setdefault(group, set()).add(" ".join([token, *following]))
+def _caps_words(joined: str) -> list[int]:
+    """Where words of three or more capitals start (known acronyms left out)."""
+    positions = []
+    for match in _CAPS_RUN.finditer(joined):
+        start, end = match.span()
+        before = joined[start - 1] if start else " "
+        after = joined[end] if end < len(joined) else " "
+        if (before.isalnum() or before == "_" or after.isalnum() or after == "_"
+                or match.group(0) in _ACRONYMS):
+            continue
+        positions.append(start)
+    return positions
+
+
+def _punctuation_runs(data: np.ndarray) -> np.ndarray:
+    """Byte positions that start "!!" or three of "!" and "?" in a row."""
+    bang, either = data == 33, (data == 33) | (data == 63)
+    double = bang[:-1] & bang[1:]
+    triple = either[:-2] & either[1:-1] & either[2:]
+    return np.flatnonzero(double[:-1] | triple) if len(data) > 2 else np.empty(0, np.int64)
+
+
+def languages(tokens: Tokens, hits: lexicon.Hits) -> list[str]:
+    """'en', 'de' or 'other' per text, by distinct common words (as `lang.language_of`)."""
+    n = tokens.size
+    counts = []
+    for flag in (GERMAN_WORD, ENGLISH_WORD):
+        mine = (hits.codes & flag) != 0
+        keys = np.unique(hits.rows[mine].astype(np.uint64) << np.uint64(32)
+                         | tokens.hashes[hits.first[mine]].astype(np.uint64))
+        counts.append(np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=n))
+    german, english = counts
+    data = tokens.data
+    second = np.flatnonzero(data[:-1] == 0xC3) + 1
+    umlaut = np.zeros(n, bool)
+    umlaut[tokens.rows[second[np.isin(data[second], _UMLAUT_SECOND)]]] = True
+    alnum = ((data >= 97) & (data <= 122)) | ((data >= 48) & (data <= 57))
+    has_words = (np.bincount(tokens.rows[alnum], minlength=n) > 0) | umlaut
+    fallback = np.where(umlaut, "de", np.where(has_words, "en", "other"))
+    chosen = np.where(german > english, "de", "en")
+    return np.where((german == 0) & (english == 0), fallback, chosen).tolist()
 
 
 def _assemble(found, caps, shouting, punctuation, langs) -> CueBatch:

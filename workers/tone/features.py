@@ -16,6 +16,7 @@ DIM = 1 << BITS
 CHAR_NGRAMS = (3, 4, 5)
 BASE = np.uint32(0x01000193)
 GOLDEN = np.uint32(0x9E3779B1)
+PAIR = np.uint32(0x2545F491)
 SEPARATOR = 0  # byte between texts; never inside a text
 
 
@@ -27,6 +28,7 @@ class Batch:
     cols: np.ndarray
     vals: np.ndarray
     size: int
+    runs: tuple[int, ...] = ()  # boundaries of stretches in which rows are sorted
 
 
 def _bytes_and_rows(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -63,53 +65,112 @@ def _char_ngrams(data: np.ndarray, rows: np.ndarray, n: int):
     return rows[:length][inside], cols, signs
 
 
-def _words(data: np.ndarray, rows: np.ndarray):
-    """Hashes of words (letters, digits, any non-ASCII byte) and of adjacent word pairs."""
-    is_word = ((data >= 97) & (data <= 122)) | ((data >= 48) & (data <= 57)) | (data >= 128)
-    edges = np.diff(np.concatenate(([0], is_word.astype(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if len(starts) == 0:
-        empty = np.empty(0, np.int64)
-        return empty, empty, np.empty(0, np.float32)
+@dataclass(frozen=True)
+class Tokens:
+    """The words of a batch: lower-cased bytes, word spans and their hashes (shared by the
+    n-gram features, the cue lexicon and language identification)."""
+
+    data: np.ndarray  # lower-cased UTF-8 bytes, texts padded by spaces and separated by 0
+    rows: np.ndarray  # text index of every byte
+    starts: np.ndarray  # word spans [start, end) in data
+    ends: np.ndarray
+    hashes: np.ndarray  # uint32 polynomial hash of every word
+    word_rows: np.ndarray  # text index of every word
+    cumulative: np.ndarray  # prefix sums for span hashes
+    inverse: np.ndarray  # BASE^-k mod 2**32
+    size: int
+
+    def span_hashes(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Hashes of the byte spans [starts, ends): the same as a word's hash for its span."""
+        with np.errstate(over="ignore"):
+            return ((self.cumulative[ends] - self.cumulative[starts])
+                    * self.inverse[len(self.data) - ends])
+
+
+def text_hash(word: str) -> int:
+    """The hash `Tokens` gives a lower-case word (for building lookup tables)."""
+    value = 0
+    for byte in word.encode("utf-8"):
+        value = (value * int(BASE) + byte) & 0xFFFFFFFF
+    return value
+
+
+def _byte_kinds(data: np.ndarray) -> np.ndarray:
+    """Per byte: 1 letter or digit, 2 symbol, 0 neither. A non-ASCII byte takes the kind of its
+    UTF-8 sequence: letters lead with 0xC3-0xDF or 0xE0-0xEF except 0xE2 (punctuation,
+    arrows, dingbats); 0xC2 (°, «, no-break space) and four-byte sequences (emoji) are symbols."""
+    kind = (((data >= 97) & (data <= 122)) | ((data >= 48) & (data <= 57))).astype(np.int8)
+    high = data >= 128
+    if not high.any():
+        return kind
+    positions = np.arange(len(data))
+    lead_at = np.maximum.accumulate(np.where(data >= 192, positions, 0))
+    lead = data[lead_at]
+    letter = (lead >= 0xC3) & (lead <= 0xEF) & (lead != 0xE2)
+    kind[high] = np.where(letter[high], 1, 2)
+    return kind
+
+
+def tokenize(texts: list[str]) -> Tokens:
+    """Words are runs of letters and digits, or of symbols (emoji, typographic quotes), hashed
+    all at once: "“useless”😡" is three words, so the lexicon finds "useless"."""
+    data, rows = _bytes_and_rows(texts)
+    kind = _byte_kinds(data)
+    change = np.flatnonzero(np.diff(np.concatenate(([0], kind, [0]))) != 0)
+    starts = change[:-1][kind[change[:-1]] != 0]
+    ends = change[1:][kind[change[:-1]] != 0]
     values = data.astype(np.uint32)
     with np.errstate(over="ignore"):
         # hash of bytes [s, e) = sum data[j] * BASE^(e-1-j): weight every byte by
-        # BASE^(L-1-j), prefix-sum, then divide a span by BASE^(L-e) (an inverse power)
-        powers = np.ones(len(data) + 1, dtype=np.uint32)
-        powers[1:] = BASE
+        # BASE^(L-1-j), prefix-sum, then multiply a span by BASE^-(L-e) (BASE is odd)
+        powers = np.full(len(data) + 1, BASE, dtype=np.uint32)
+        powers[0] = 1
         powers = np.cumprod(powers, dtype=np.uint32)
         weighted = values * powers[len(data) - 1 :: -1][: len(data)] if len(data) else values
         cumulative = np.concatenate(([np.uint32(0)], np.cumsum(weighted, dtype=np.uint32)))
-        span = cumulative[ends] - cumulative[starts]
-        inverse = _inverse_powers(powers, len(data), ends)
-        word_hashes = span * inverse
-    word_rows = rows[starts]
+        inverse = np.full(len(data) + 1, np.uint32(pow(int(BASE), -1, 1 << 32)), np.uint32)
+        inverse[0] = 1
+        inverse = np.cumprod(inverse, dtype=np.uint32)
+    tokens = Tokens(data, rows, starts, ends, np.empty(0, np.uint32), rows[starts], cumulative,
+                    inverse, len(texts))
+    return Tokens(data, rows, starts, ends, tokens.span_hashes(starts, ends), rows[starts],
+                  cumulative, inverse, len(texts))
+
+
+def _words(tokens: Tokens):
+    """Features of words and of adjacent word pairs (two parts, rows sorted in each)."""
+    word_hashes, word_rows = tokens.hashes, tokens.word_rows
     w_cols, w_signs = _finish(word_hashes, 0x200)
     same = word_rows[1:] == word_rows[:-1]
     with np.errstate(over="ignore"):
-        pair_hashes = word_hashes[:-1][same] * np.uint32(0x2545F491) + word_hashes[1:][same]
+        pair_hashes = word_hashes[:-1][same] * PAIR + word_hashes[1:][same]
     p_cols, p_signs = _finish(pair_hashes, 0x300)
-    return (np.concatenate((word_rows, word_rows[1:][same])), np.concatenate((w_cols, p_cols)),
-            np.concatenate((w_signs, p_signs)))
+    return (word_rows, w_cols, w_signs), (word_rows[1:][same], p_cols, p_signs)
 
 
-def _inverse_powers(powers: np.ndarray, length: int, ends: np.ndarray) -> np.ndarray:
-    """BASE^-(length-end) mod 2**32 (BASE is odd, so it has an inverse)."""
-    inverse_base = np.uint32(pow(int(BASE), -1, 1 << 32))
-    inv = np.ones(length + 1, dtype=np.uint32)
-    inv[1:] = inverse_base
-    with np.errstate(over="ignore"):
-        inv = np.cumprod(inv, dtype=np.uint32)
-    return inv[length - ends]
-
-
-def featurize(texts: list[str]) -> Batch:
+def featurize(texts: list[str], tokens: Tokens | None = None) -> Batch:
     """Sparse hashed features of cleaned texts; each row is L2-normalised."""
-    data, rows = _bytes_and_rows(texts)
-    parts = [_words(data, rows)] + [_char_ngrams(data, rows, n) for n in CHAR_NGRAMS]
+    tokens = tokenize(texts) if tokens is None else tokens
+    data, rows = tokens.data, tokens.rows
+    parts = [*_words(tokens), *(_char_ngrams(data, rows, n) for n in CHAR_NGRAMS)]
     all_rows = np.concatenate([p[0] for p in parts])
     cols = np.concatenate([p[1] for p in parts])
     signs = np.concatenate([p[2] for p in parts])
     counts = np.bincount(all_rows, minlength=len(texts)).astype(np.float32)
     norm = 1.0 / np.sqrt(np.maximum(counts, 1.0))
-    return Batch(all_rows, cols, signs * norm[all_rows], len(texts))
+    runs = tuple(np.cumsum([0] + [len(p[0]) for p in parts]).tolist())
+    return Batch(all_rows, cols, signs * norm[all_rows], len(texts), runs)
+
+
+def sum_rows(batch: Batch, data: np.ndarray) -> np.ndarray:
+    """Per-row sums of a (features, k) array, one pass per sorted run (no float64 copies)."""
+    sums = np.zeros((batch.size, data.shape[1]), dtype=data.dtype)
+    for low, high in zip(batch.runs, batch.runs[1:], strict=False):
+        if high == low:
+            continue
+        rows = batch.rows[low:high]
+        counts = np.bincount(rows, minlength=batch.size)
+        present = counts > 0
+        starts = (np.cumsum(counts) - counts)[present]
+        sums[present] += np.add.reduceat(data[low:high], starts, axis=0)
+    return sums

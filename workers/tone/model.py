@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from workers.tone.cues import CueBatch, find_cue_batch
-from workers.tone.features import DIM, featurize
+from workers.tone.features import DIM, Tokens, featurize, sum_rows, tokenize
 
 MODEL_PATH = Path(__file__).with_name("model.npz")
 HOSTILE_THRESHOLD = 0.5
@@ -41,11 +41,12 @@ def dense_features(texts: list[str]) -> np.ndarray:
     return dense_and_cues(texts)[0]
 
 
-def dense_and_cues(texts: list[str]) -> tuple[np.ndarray, CueBatch]:
+def dense_and_cues(texts: list[str], tokens: Tokens | None = None
+                   ) -> tuple[np.ndarray, CueBatch]:
     """The DENSE features of a batch, and its cues (one scan for both)."""
     if not texts:
         return np.zeros((0, len(DENSE)), np.float32), find_cue_batch([])
-    cues = find_cue_batch(texts)
+    cues = find_cue_batch(texts, tokens)
     lengths = np.fromiter((len(t) for t in texts), np.float64, len(texts))
     dense = np.stack([cues.shouting, cues.punctuation, np.log1p(lengths) / 8.0, cues.strength,
                       cues.praise_words], axis=1).astype(np.float32)
@@ -60,8 +61,8 @@ class ToneModel:
         self.heads = [] if weights is None else list(range(weights.shape[1]))
         idf = np.ones(DIM, np.float32) if idf is None else idf.astype(np.float32)
         # IDF folded into the weights: w·(idf·v)/‖idf·v‖ = (w∘idf)·v / ‖idf·v‖
-        self.weighted = None if weights is None else (weights * idf[:, None]).astype(np.float32)
-        self.idf_squared = idf * idf
+        self.table = None if weights is None else np.concatenate(
+            [weights * idf[:, None], (idf * idf)[:, None]], axis=1).astype(np.float32)
         self.dense = dense  # (len(DENSE), heads)
         self.bias = bias  # (heads,)
         self.offsets = offsets  # anger decision threshold (a logit) per language
@@ -69,17 +70,17 @@ class ToneModel:
     def logits(self, texts: list[str]) -> tuple[np.ndarray, CueBatch]:
         """(len(texts), heads) logits: hashed n-grams (IDF-weighted, L2-normalised) + dense;
         and the readable cues found on the way."""
-        dense, cues = dense_and_cues(texts)
+        tokens = tokenize(texts)
+        dense, cues = dense_and_cues(texts, tokens)
         logits = dense @ self.dense + self.bias
         if self.heads and texts:
-            batch = featurize(texts)
-            rows, values = batch.rows, batch.vals
-            norms = np.sqrt(np.bincount(rows, weights=self.idf_squared[batch.cols] * values
-                                        * values, minlength=batch.size))
-            contributions = self.weighted[batch.cols] * values[:, None]
-            sums = np.stack([np.bincount(rows, weights=contributions[:, head],
-                                         minlength=batch.size) for head in self.heads], axis=1)
-            logits += sums / np.where(norms > 0, norms, 1.0)[:, None]
+            batch = featurize(texts, tokens)
+            gathered = np.take(self.table, batch.cols, axis=0)  # (features, heads + 1), fast
+            gathered[:, :-1] *= batch.vals[:, None]
+            gathered[:, -1] *= batch.vals * batch.vals
+            sums = sum_rows(batch, gathered)
+            norms = np.sqrt(sums[:, -1])
+            logits += sums[:, :-1] / np.where(norms > 0, norms, 1.0)[:, None]
         return logits, cues
 
     def predict(self, texts: list[str]) -> list[Tone]:

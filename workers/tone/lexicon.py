@@ -1,0 +1,156 @@
+"""Word and phrase lexicons looked up for a whole batch at once, by hash, in numpy.
+
+The words of a batch are already hashed for the n-gram features (`features.tokenize`); a lexicon
+entry is the same hash of its own spelling, so finding every lexicon word and phrase of a batch
+is a few sorted-array look-ups instead of a Python loop over tokens. Entries ending in `\\w*`
+match word prefixes: the prefix of each word of that length is hashed on the fly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from workers.tone.features import BASE, PAIR, Tokens, text_hash
+
+_SPLIT = re.compile(r"[^a-z0-9\u0080-\U0010ffff]+")
+
+
+@dataclass(frozen=True)
+class Table:
+    """Entries of one shape: `words` words long, the last one a prefix of `prefix` bytes (0:
+    whole word); sorted hashes with the code of each."""
+
+    words: int
+    prefix: int
+    hashes: np.ndarray
+    codes: np.ndarray
+
+
+def _chain(hashes: list[int]) -> int:
+    value = hashes[0]
+    for h in hashes[1:]:
+        value = (value * int(PAIR) + h) & 0xFFFFFFFF
+    return value
+
+
+def _tables(entries: list[tuple[str, int]]) -> list[Table]:
+    """Tables from (spelling, code) pairs; a spelling may end in `\\w*` (a prefix). Codes of
+    the same spelling are OR-ed (codes are bit flags)."""
+    shapes: dict[tuple[int, int], dict[int, int]] = {}
+    for spelling, code in entries:
+        prefix = spelling.endswith("\\w*")
+        words = [w for w in _SPLIT.split(spelling.removesuffix("\\w*")) if w]
+        if not words:
+            continue
+        size = len(words[-1].encode("utf-8")) if prefix else 0
+        key = _chain([text_hash(w) for w in words])
+        table = shapes.setdefault((len(words), size), {})
+        table[key] = table.get(key, 0) | code
+    tables = []
+    for (words, size), codes in sorted(shapes.items()):
+        hashes = np.array(sorted(codes), dtype=np.uint32)
+        tables.append(Table(words, size, hashes,
+                            np.array([codes[int(h)] for h in hashes], dtype=np.int64)))
+    return tables
+
+
+def _bytes_hash(data: bytes) -> int:
+    value = 0
+    for byte in data:
+        value = (value * int(BASE) + byte) & 0xFFFFFFFF
+    return value
+
+
+def _sorted_unique(values: list[int]) -> np.ndarray:
+    return np.array(sorted(set(values)), dtype=np.uint32)
+
+
+class Lexicon:
+    """Whole words in one sorted table; phrases and prefixes only tried where a cheap filter
+    (a phrase's first word, a prefix's first bytes) says they might start."""
+
+    def __init__(self, entries: list[tuple[str, int]]):
+        tables = _tables(entries)
+        self.words = next((t for t in tables if t.words == 1 and not t.prefix), None)
+        self.phrases = [t for t in tables if t.words > 1]
+        self.prefixes = [t for t in tables if t.words == 1 and t.prefix]
+        self.opening = min((t.prefix for t in self.prefixes), default=0)
+        firsts, openings = [], []
+        for spelling, _ in entries:
+            words = [w for w in _SPLIT.split(spelling.removesuffix("\\w*")) if w]
+            if len(words) > 1:
+                firsts.append(text_hash(words[0]))
+            elif words and spelling.endswith("\\w*"):
+                openings.append(_bytes_hash(words[0].encode("utf-8")[:self.opening]))
+        self.firsts, self.openings = _sorted_unique(firsts), _sorted_unique(openings)
+
+    def find(self, tokens: Tokens) -> Hits:
+        """Every match in the batch (overlaps included)."""
+        everything = np.arange(len(tokens.hashes))
+        found = []
+        if self.words is not None:
+            found.append(_match(self.words, tokens, everything))
+        if self.phrases:
+            starts = everything[_member(self.firsts, tokens.hashes)]
+            found.extend(_match(t, tokens, starts) for t in self.phrases)
+        if self.prefixes:
+            long = everything[tokens.ends - tokens.starts >= self.opening]
+            opening = tokens.span_hashes(tokens.starts[long], tokens.starts[long] + self.opening)
+            starts = long[_member(self.openings, opening)]
+            found.extend(_match(t, tokens, starts) for t in self.prefixes)
+        if not found:
+            empty = np.empty(0, np.int64)
+            return Hits(empty, empty, empty, empty)
+        return Hits(*(np.concatenate([f[i] for f in found]) for i in range(4)))
+
+
+def _member(table: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if not len(table):
+        return np.zeros(len(values), bool)
+    at = np.minimum(np.searchsorted(table, values), len(table) - 1)
+    return table[at] == values
+
+
+def _match(table: Table, tokens: Tokens, first: np.ndarray):
+    """Matches of one table at the given first-word positions."""
+    n = table.words
+    first = first[first + n - 1 < len(tokens.hashes)]
+    last = first + n - 1
+    if n > 1:
+        keep = tokens.word_rows[first] == tokens.word_rows[last]
+        first, last = first[keep], last[keep]
+    if table.prefix:
+        keep = tokens.ends[last] - tokens.starts[last] >= table.prefix
+        first, last = first[keep], last[keep]
+        tail = tokens.span_hashes(tokens.starts[last], tokens.starts[last] + table.prefix)
+    else:
+        tail = tokens.hashes[last]
+    value = tokens.hashes[first] if n > 1 else tail
+    with np.errstate(over="ignore"):
+        for k in range(1, n - 1):
+            value = value * PAIR + tokens.hashes[first + k]
+        if n > 1:
+            value = value * PAIR + tail
+    at = np.minimum(np.searchsorted(table.hashes, value), len(table.hashes) - 1)
+    match = table.hashes[at] == value
+    return tokens.word_rows[first[match]], table.codes[at[match]], first[match], last[match]
+
+
+@dataclass(frozen=True)
+class Hits:
+    """Where entries matched: text index, code, and the first and last word index."""
+
+    rows: np.ndarray
+    codes: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+
+def spelling(tokens: Tokens, first: int, last: int) -> str:
+    """The matched words as written (lower case), joined by single spaces."""
+    words = [bytes(tokens.data[tokens.starts[i]:tokens.ends[i]]).decode("utf-8", "replace")
+             for i in range(first, last + 1)]
+    return " ".join(words)
