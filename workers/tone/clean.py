@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
 
 _BLOCK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.I)
@@ -72,30 +73,25 @@ def strip_signature(text: str) -> str:
 # Anything that could make `clean` change a text beyond stripping its ends (lower case). A
 # batch is screened with one `find` per hint over its joined texts; only texts with a hint go
 # through `clean`.
-_HINTS = ("<", ">", "&", "\r", "\t", "\u00a0", "|lbr|", "  ", "\n\n\n", "--", "__", "wrote:",
-          "schrieb", "from:", "von:", "sent from", "von meinem", "regards", "best", "cheers",
-          "thank", "danke", "merci", "grüße", "\nlg", "\n lg", "\nmfg", "\n mfg")
+_HINTS = tuple(hint.encode() for hint in (
+    "<", ">", "&", "\r", "\t", "\u00a0", "|lbr|", "  ", "\n\n\n", "--", "__", "wrote:", "schrieb",
+    "from:", "von:", "sent from", "von meinem", "regards", "best", "cheers", "thank", "danke",
+    "merci", "grüße", "\nlg", "\n lg", "\nmfg", "\n mfg"))
 
 
 def clean_batch(texts: list[str]) -> list[str]:
     """`clean` for a batch, faster: texts without any hint of markup, quotes or sign-offs are
     only stripped."""
-    joined = "\x00".join(texts)
-    lowered = joined.lower()
-    if len(lowered) != len(joined):  # a few letters grow when lower-cased: no shortcut
-        return [clean(text) for text in texts]
-    starts, position = [], 0
-    for text in texts:
-        starts.append(position)
-        position += len(text) + 1
-    starts.append(position)
+    encoded = [text.lower().encode("utf-8", "replace") for text in texts]
+    starts = list(itertools.accumulate((len(e) + 1 for e in encoded), initial=0))
+    joined = b"\x00".join(encoded)
     suspicious: set[int] = set()
     for hint in _HINTS:
-        at = lowered.find(hint)
+        at = joined.find(hint)
         while at != -1:
             owner = bisect.bisect_right(starts, at) - 1
             suspicious.add(owner)
-            at = lowered.find(hint, starts[owner + 1])
+            at = joined.find(hint, starts[owner + 1])
     return [clean(text) if i in suspicious else text.strip() for i, text in enumerate(texts)]
 
 

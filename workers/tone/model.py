@@ -76,8 +76,8 @@ class ToneModel:
         if self.heads and texts:
             batch = featurize(texts, tokens)
             gathered = np.take(self.table, batch.cols, axis=0)  # (features, heads + 1), fast
-            gathered[:, :-1] *= batch.vals[:, None]
-            gathered[:, -1] *= batch.vals * batch.vals
+            gathered *= batch.vals[:, None]  # weights · v, and idf² · v (then · v once more)
+            gathered[:, -1] *= batch.vals
             sums = sum_rows(batch, gathered)
             norms = np.sqrt(sums[:, -1])
             logits += sums[:, :-1] / np.where(norms > 0, norms, 1.0)[:, None]
