@@ -54,6 +54,7 @@ LABELS = {"insult": "insult", "praise": "praise"}
 LABELS.update({f"threat_{i}": f"threat ({n})" for i, n in enumerate(THREATS)})
 LABELS.update({f"escalation_{i}": f"escalation ({n})" for i, n in enumerate(ESCALATIONS)})
 WEIGHTS = {"insult": 0.3, "threat": 0.25, "escalation": 0.1}
+HELPDESK_WEIGHTS = {"threat": 0.5, "escalation": 0.3}  # per kind found; see model.HELPDESK_BOOST
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -108,6 +109,7 @@ class CueBatch:
     punctuation: np.ndarray
     praise_words: np.ndarray
     langs: list[str]
+    helpdesk: np.ndarray  # threats and escalations: rare on Reddit, telling in a helpdesk
 
 
 def _owner(starts: np.ndarray, positions: list[int]) -> np.ndarray:
@@ -183,8 +185,8 @@ def languages(tokens: Tokens, hits: lexicon.Hits) -> list[str]:
     second = np.flatnonzero(data[:-1] == 0xC3) + 1
     umlaut = np.zeros(n, bool)
     umlaut[tokens.rows[second[np.isin(data[second], _UMLAUT_SECOND)]]] = True
-    alnum = ((data >= 97) & (data <= 122)) | ((data >= 48) & (data <= 57))
-    has_words = (np.bincount(tokens.rows[alnum], minlength=n) > 0) | umlaut
+    letters = (data >= 97) & (data <= 122)
+    has_words = (np.bincount(tokens.rows[letters], minlength=n) > 0) | umlaut
     fallback = np.where(umlaut, "de", np.where(has_words, "en", "other"))
     chosen = np.where(german > english, "de", "en")
     return np.where((german == 0) & (english == 0), fallback, chosen).tolist()
@@ -192,6 +194,7 @@ def languages(tokens: Tokens, hits: lexicon.Hits) -> list[str]:
 
 def _assemble(found, caps, shouting, punctuation, langs) -> CueBatch:
     cues_list, strength, praise = [], np.zeros(len(found)), np.zeros(len(found))
+    helpdesk = np.zeros(len(found))
     for i, groups in enumerate(found):
         if not groups and not punctuation[i] and shouting[i] < 0.15:
             cues_list.append(())
@@ -215,8 +218,10 @@ def _assemble(found, caps, shouting, punctuation, langs) -> CueBatch:
                 strength[i] += 0.1 * min(len(words) - 1, 2)
             cues.append(label)
             strength[i] += WEIGHTS[kind]
+            helpdesk[i] += HELPDESK_WEIGHTS.get(kind, 0.0)
         cues_list.append(tuple(sorted(cues, key=_cue_order)))
-    return CueBatch(cues_list, np.minimum(strength, 1.0), shouting, punctuation, praise, langs)
+    return CueBatch(cues_list, np.minimum(strength, 1.0), shouting, punctuation, praise, langs,
+                    helpdesk)
 
 
 def _cue_order(cue: str) -> tuple[int, str]:

@@ -1,0 +1,102 @@
+"""The batch machinery of the tone scorer gives the same answers as the plain, one-text paths,
+and the hashed lexicon finds what a person would find."""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.tone import score
+from workers.tone.clean import clean, clean_batch
+from workers.tone.lang import detect_language
+
+MIXED = [
+    "Hi,\n\nthanks for the quick answer.\n\nOn Mon, Nov 2, 2026 Support wrote:\n> old text",
+    "<p>Hello &amp; welcome</p><blockquote>quoted</blockquote>",
+    "Ich bin sauer!!\nLG\nAnna",
+    "Ich bin sauer!!\n  MfG",
+    "Where is my parcel?\n\n-- \nJohn Doe\nACME Ltd",
+    "plain text without anything special",
+    "  padded  with   blanks\t and tabs  ",
+    "a\x00b null byte inside",
+    "İstanbul office: please call back. Thanks, Bob",
+    "",
+    "Sent from my iPhone",
+    "Works now.\nSent from my iPhone",
+    "Windows\r\nline\r\nends",
+    "Vielen Dank!\n\nMit freundlichen Grüßen\nJonas",
+]
+
+
+def test_clean_batch_equals_clean():
+    assert clean_batch(MIXED) == [clean(text) for text in MIXED]
+
+
+def test_score_of_a_mixed_batch_equals_one_by_one():
+    texts = [*MIXED, "WHERE IS MY REFUND?!?!", "“Useless” 😡", "Das ist eine Frechheit!!"]
+    assert score(texts) == [score([text])[0] for text in texts]
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("“Useless” doesn’t even begin to describe it 😡", "insult (useless)"),
+    ("What a rip-off.", "insult (rip off)"),
+    ("Unverschämtheit, ich kündige!", "escalation (cancel)"),
+    ("Eine UNVERSCHÄMTHEIT ist das", "insult (unverschämtheit)"),
+    ("I will take legal action.", "threat (lawyer)"),
+    ("I really appreciated your patience!", "praise (really appreciated)"),
+    ("Ich habe das schon wieder gemeldet", "escalation (repeated contact)"),
+])
+def test_lexicon_words_phrases_and_prefixes(text, cue):
+    [tone] = score([text])
+    assert any(c.startswith(cue) for c in tone.cues), tone.cues
+
+
+def test_prefix_entries_match_longer_words():
+    [tone] = score(["I want the cancellation confirmed in writing."])
+    assert "escalation (cancel)" in tone.cues
+
+
+@pytest.mark.parametrize(("text", "repeated"), [
+    ("ok!!", True), ("what???", True), ("!?!", True), ("what??", False), ("fine!", False),
+    ("what?! really", False),
+])
+def test_repeated_punctuation(text, repeated):
+    [tone] = score([text])
+    assert ("repeated !/?" in tone.cues) is repeated
+
+
+def test_shouting_ignores_acronyms():
+    shouting, acronyms = score(["WHERE IS MY MONEY", "Please send the PDF and CSV via API"])
+    assert "shouting" in shouting.cues
+    assert "shouting" not in acronyms.cues
+
+
+@pytest.mark.parametrize("text", [
+    "Hello, could you check my order please?",
+    "Guten Tag, bitte prüfen Sie meine Bestellung.",
+    "Über die Größe",
+    "12345",
+    "😡😡",
+    "You're gonna die tomorrow.",
+])
+def test_batch_language_agrees_with_the_single_text_detector(text):
+    assert score([text])[0].lang == detect_language(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Your so-called support is a joke. Cancel my subscription NOW and refund every cent.",
+    "Ich warte seit Wochen auf eine Antwort. Absolute Zumutung, ich kündige!",
+    "I have been waiting for two weeks and nobody has answered my emails. This is ridiculous.",
+])
+def test_more_helpdesk_anger_is_hostile(text):
+    assert score([text])[0].hostile
+
+
+@pytest.mark.parametrize("text", [
+    "Hi, I'd like to cancel my subscription at the end of the month, please.",
+    "Hallo, ich möchte meinen Vertrag zum Monatsende kündigen. Viele Grüße",
+    "Guten Tag, ich bitte um Erstattung der doppelt abgebuchten Rechnung.",
+    "Hello, the invoice from March shows the wrong VAT number. Could you send a corrected PDF?",
+    "Hi team, quick question: does the Pro plan include API access? Best, Tom",
+])
+def test_polite_cancellations_and_questions_are_not_hostile(text):
+    assert not score([text])[0].hostile
