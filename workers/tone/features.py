@@ -49,20 +49,27 @@ def _finish(hashes: np.ndarray, salt: int) -> tuple[np.ndarray, np.ndarray]:
     return cols, signs
 
 
-def _char_ngrams(data: np.ndarray, rows: np.ndarray, n: int):
-    length = len(data) - n + 1
-    if length <= 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
+def _char_ngrams(data: np.ndarray, rows: np.ndarray) -> list[tuple]:
+    """Features of character n-grams, n in CHAR_NGRAMS (ascending): each n-gram hash extends
+    the (n-1)-gram hash by one byte."""
+    if not len(data):
+        return []
+    positions = np.arange(len(data))
+    # an n-gram is kept when it holds no separator byte (it then lies inside one text)
+    separators = np.where(data == SEPARATOR, positions, len(data))
+    room = np.minimum.accumulate(separators[::-1])[::-1] - positions
     values = data.astype(np.uint32)
-    hashes = np.zeros(length, dtype=np.uint32)
+    parts = []
+    hashes, n = values, 1
     with np.errstate(over="ignore"):
-        for k in range(n):
-            hashes = hashes * BASE + values[k : k + length]
-    # an n-gram is kept when it starts and ends in the same text; the separator byte belongs
-    # to the text before it and can only be a gram's last byte, so checking that suffices
-    inside = (rows[:length] == rows[n - 1 : n - 1 + length]) & (data[n - 1 :] != SEPARATOR)
-    cols, signs = _finish(hashes[inside], 0x100 + n)
-    return rows[:length][inside], cols, signs
+        for size in CHAR_NGRAMS:
+            while n < size:
+                hashes = hashes[:-1] * BASE + values[n:]
+                n += 1
+            inside = room[: len(hashes)] >= n
+            cols, signs = _finish(hashes[inside], 0x100 + n)
+            parts.append((rows[: len(hashes)][inside], cols, signs))
+    return parts
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,7 @@ def featurize(texts: list[str], tokens: Tokens | None = None) -> Batch:
     """Sparse hashed features of cleaned texts; each row is L2-normalised."""
     tokens = tokenize(texts) if tokens is None else tokens
     data, rows = tokens.data, tokens.rows
-    parts = [*_words(tokens), *(_char_ngrams(data, rows, n) for n in CHAR_NGRAMS)]
+    parts = [*_words(tokens), *_char_ngrams(data, rows)]
     all_rows = np.concatenate([p[0] for p in parts])
     cols = np.concatenate([p[1] for p in parts])
     signs = np.concatenate([p[2] for p in parts])
