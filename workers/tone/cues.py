@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workers.tone import lexicon
-from workers.tone.features import Tokens, tokenize
+from workers.tone.features import Tokens, text_hash, tokenize
 from workers.tone.lang import ENGLISH, GERMAN
 
 INSULTS = (
@@ -97,6 +97,8 @@ _CAPS_RUN = re.compile(r"[A-ZÄÖÜ]{3,}")
 _ACRONYMS = {"API", "URL", "PDF", "CSV", "SMS", "VAT", "USD", "EUR", "GBP", "FAQ", "SSO", "IBAN",
              "BIC", "CEO", "PIN", "DSL", "LTE", "USB", "GMBH", "AGB", "HTML", "HTTP", "HTTPS"}
 SEPARATOR = "\n\x00\n"
+_ACRONYM_HASHES = np.array([text_hash(a.lower()) for a in _ACRONYMS], dtype=np.uint32)
+_UPPER_UMLAUT = np.array([0x84, 0x96, 0x9C], dtype=np.uint8)  # Ä Ö Ü after 0xC3
 
 
 @dataclass
@@ -137,16 +139,38 @@ def find_cue_batch(texts: list[str], tokens: Tokens | None = None) -> CueBatch:
             if code >> index & 1:
                 found[row].setdefault(name, set()).add(words)
     langs = languages(tokens, hits)
-    starts = _starts(texts)
-    joined = SEPARATOR.join(texts)
-    caps = np.zeros(n)
-    np.add.at(caps, _owner(starts, _caps_words(joined)), 1)
+    caps = _caps_counts(texts, tokens)
     spaces = (tokens.data == 32) | (tokens.data == 10)
     words = np.bincount(tokens.rows[spaces], minlength=n) - 1.0  # texts are padded by 2 spaces
     shouting = np.where(words >= 3, caps / np.maximum(words, 1), 0.0)
     punctuation = np.zeros(n)
     punctuation[tokens.rows[_punctuation_runs(tokens.data)]] = 1.0
     return _assemble(found, caps, shouting, punctuation, langs)
+
+
+def _caps_counts(texts: list[str], tokens: Tokens) -> np.ndarray:
+    """Per text, words of three or more capitals (known acronyms left out), from the bytes as
+    written, laid out like `tokens.data` (which is lower case)."""
+    n = len(texts)
+    written = np.frombuffer(b"\x00".join([b" " + t.encode("utf-8", "replace") + b" "
+                                          for t in texts]), dtype=np.uint8)
+    if len(written) != len(tokens.data):  # lower-casing changed a length: use the regex
+        caps = np.zeros(n)
+        np.add.at(caps, _owner(_starts(texts), _caps_words(SEPARATOR.join(texts))), 1)
+        return caps
+    upper = (written >= 65) & (written <= 90)
+    umlaut = np.flatnonzero((written[:-1] == 0xC3) & np.isin(written[1:], _UPPER_UMLAUT))
+    upper[umlaut] = upper[umlaut + 1] = True
+    continuation = (written >= 0x80) & (written < 0xC0)
+    upper_sum = np.concatenate(([0], np.cumsum(upper)))
+    cont_sum = np.concatenate(([0], np.cumsum(continuation)))
+    starts, ends = tokens.starts, tokens.ends
+    length = ends - starts
+    shouted = ((upper_sum[ends] - upper_sum[starts] == length)
+               & (length - (cont_sum[ends] - cont_sum[starts]) >= 3)
+               & (written[starts - 1] != 95) & (written[ends] != 95)  # not in a_NAME
+               & ~np.isin(tokens.hashes, _ACRONYM_HASHES))
+    return np.bincount(tokens.word_rows[shouted], minlength=n).astype(np.float64)
 
 
 def _caps_words(joined: str) -> list[int]:
