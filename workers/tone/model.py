@@ -92,9 +92,10 @@ class ToneModel:
             return []
         logits, cues = self.logits(texts)
         if self.heads:
-            german = np.array([lang == "de" for lang in cues.langs])
+            langs = np.array(cues.langs)
+            german = langs == "de"
             anger_logit = (np.where(german, logits[:, 1], logits[:, 0])
-                           - self._offsets(cues.langs) + HELPDESK_BOOST * cues.helpdesk)
+                           - self._offsets(langs) + HELPDESK_BOOST * cues.helpdesk)
             praise_logit = logits[:, 2]
         else:  # cue-only fallback before a model is trained
             anger_logit, praise_logit = 6.0 * cues.strength - 3.0, 6.0 * cues.praise_words - 3.0
@@ -104,9 +105,12 @@ class ToneModel:
                 for text, a, p, lang, c in zip(texts, anger, praise, cues.langs, cues.cues,
                                                 strict=True)]
 
-    def _offsets(self, langs: list[str]) -> np.ndarray:
+    def _offsets(self, langs: np.ndarray) -> np.ndarray:
         default = self.offsets.get("en", 0.0)
-        return np.array([self.offsets.get(lang, default) for lang in langs])
+        offsets = np.full(len(langs), default)
+        for lang, offset in self.offsets.items():
+            offsets[langs == lang] = offset
+        return offsets
 
 
 @functools.cache
