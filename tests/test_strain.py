@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -148,3 +149,19 @@ def test_week_of_replay_is_deterministic():
     at = T0 + 7 * 86400
     assert assess(first, at) == assess(second, at)
     assert assess(first, at).basis["confidence"] == "high"
+
+
+def test_correction_to_hostile_adds_only_what_the_message_lacked():
+    """Marking a 0.9-anger message hostile tops it up to a hostile weight, never counts it twice."""
+    missed = Event("message", T0, AGENT, ticket="t1", id="m1", sender="customer", anger=0.9)
+    state = apply_many(new_state(AGENT), [missed])
+    fixed = strain.apply(state, Event("correction", T0 + 60, AGENT, id="m1", anger=0.9,
+                                      hostile=True, value=T0))
+    as_hostile = apply_many(new_state(AGENT), [replace(missed, hostile=True)])
+    assert assess(fixed, T0 + 120).hostile_24h == 1
+    assert abs(assess(fixed, T0 + 120).strain - assess(as_hostile, T0 + 120).strain) < 0.2
+    low = replace(missed, anger=0.1)
+    lifted = strain.apply(apply_many(new_state(AGENT), [low]),
+                          Event("correction", T0 + 60, AGENT, id="m1", anger=0.1, hostile=True,
+                                value=T0))
+    assert lifted.exposure > 0.5

@@ -227,7 +227,7 @@ def _on_correction(s: AgentState, e: Event) -> None:
     """An agent marked a score wrong: take the message's contribution out (or put it in)."""
     original = e.value if e.value is not None else e.at
     sign = -1.0 if not e.hostile else 1.0
-    weight = severity(e.anger if not e.hostile else max(e.anger, 0.8))
+    weight = _correction_weight(e.anger, e.hostile)
     s.exposure = max(0.0, s.exposure + sign * weight * math.exp(-max(s.t - original, 0) / TAU_WORK))
     slot = _slot(s, original)
     if slot is not None:
@@ -235,6 +235,14 @@ def _on_correction(s: AgentState, e: Event) -> None:
     day_slot = _slot(s, original, hours=False)
     if day_slot is not None:
         s.week_exposure[day_slot] = max(0.0, s.week_exposure[day_slot] + sign * weight)
+
+
+def _correction_weight(anger: float, hostile: bool) -> float:
+    """Exposure a corrected message moves: all it added, or what a hostile one lacked."""
+    applied = severity(anger) if anger >= 0.3 else 0.0
+    if not hostile:
+        return severity(anger)
+    return max(0.0, severity(max(anger, 0.8)) - applied)
 
 
 def _on_assigned(s: AgentState, e: Event) -> None:
