@@ -17,7 +17,7 @@ from workers.prompts import (
     open_offers,
     rotation,
 )
-from workers.suggest import SNOOZE_MINUTES
+from workers.suggest import KINDS, SNOOZE_MINUTES
 
 bp = Blueprint("suggestions", __name__)
 
@@ -61,7 +61,9 @@ def _now() -> float:
 @bp.get("/api/v1/agents/<agent>/suggestion")
 def get_suggestion(agent: str):
     """The agent's one open suggestion, or null."""
-    return jsonify(suggestion=current_suggestion(get_breather().redis, agent, _now()))
+    breather = get_breather()
+    kinds = tuple(k for k in KINDS if k != "checkin" or breather.settings.enabled("checkin"))
+    return jsonify(suggestion=current_suggestion(breather.redis, agent, _now(), kinds))
 
 
 @bp.post("/api/v1/agents/<agent>/suggestion/<suggestion_id>")

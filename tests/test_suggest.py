@@ -100,3 +100,19 @@ def test_prefs_round_trip():
     a = assess(apply_many(new_state(AGENT), [severe(T0)]), T0 + 30)
     _, prefs = next_suggestion(a, Prefs(), T0 + 30)
     assert Prefs.loads(prefs.dumps()) == prefs
+
+
+def calm_shift(minutes: int = 90) -> list[Event]:
+    return [Event("message", T0 + m * 60, AGENT, ticket="zendesk:81", id=f"c{m}",
+                  sender="customer", anger=0.05) for m in range(0, minutes, 10)]
+
+
+def test_checkin_once_a_shift_and_never_when_switched_off():
+    at = T0 + 90 * 60
+    a = assess(apply_many(new_state(AGENT), calm_shift()), at)
+    offered, prefs = next_suggestion(a, Prefs(), at)
+    assert offered.kind == "checkin"
+    prefs = respond(prefs, offered.id, "accept", at)
+    assert next_suggestion(a, prefs, at + 3 * 3600)[0] is None
+    without, _ = next_suggestion(a, Prefs(), at, kinds=("cool_down", "break", "handoff", "wins"))
+    assert without is None

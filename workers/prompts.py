@@ -12,7 +12,7 @@ import redis as redis_lib
 
 from workers import agents, keys, strain
 from workers.agentstate import update_state
-from workers.suggest import Prefs, next_suggestion, respond
+from workers.suggest import KINDS, Prefs, next_suggestion, respond
 
 RESPONSES = keys.PREFIX + "stats:responses"
 OFFER_TTL = 2 * 3600
@@ -42,27 +42,49 @@ def teammates_with_room(r: redis_lib.Redis, agent: str, now: float) -> int:
     return count
 
 
-def current_suggestion(r: redis_lib.Redis, agent: str, now: float) -> dict | None:
+def _update_prefs(r: redis_lib.Redis, agent: str, change):
+    """Read-modify-write of the agent's prefs under WATCH: a concurrent answer is never lost.
+
+    `change(prefs) -> (result, new_prefs)`; the prefs are written only when they changed.
+    """
+    key = prefs_key(agent)
+    with r.pipeline(transaction=True) as pipe:
+        while True:
+            try:
+                pipe.watch(key)
+                raw = pipe.get(key)
+                result, prefs = change(Prefs.loads(raw))
+                pipe.multi()
+                if prefs.dumps() != (raw or Prefs().dumps()):
+                    pipe.set(key, prefs.dumps())
+                pipe.execute()
+                return result
+            except redis_lib.WatchError:
+                continue
+
+
+def current_suggestion(r: redis_lib.Redis, agent: str, now: float,
+                       kinds: tuple[str, ...] = KINDS) -> dict | None:
     """The agent's one open suggestion, deciding a new one when none is open."""
     raw = r.get(keys.strain(agent))
     if raw is None:
         return None
     assessment = strain.assess(strain.loads(raw), now)
-    prefs = Prefs.loads(r.get(prefs_key(agent)))
     room = teammates_with_room(r, agent, now) if assessment.strain >= 55 else 0
-    suggestion, prefs = next_suggestion(assessment, prefs, now, room)
-    r.set(prefs_key(agent), prefs.dumps())
+    suggestion = _update_prefs(
+        r, agent, lambda prefs: next_suggestion(assessment, prefs, now, room, kinds))
     return suggestion.to_dict() if suggestion else None
 
 
 def answer(r: redis_lib.Redis, agent: str, suggestion_id: str, response: str, now: float,
            minutes: int | None = None) -> dict:
     """Record the agent's answer; accepting a cool-down or break starts that break."""
-    prefs = Prefs.loads(r.get(prefs_key(agent)))
-    opened = prefs.open or {}
+    def change(prefs: Prefs) -> tuple[dict, Prefs]:
+        opened = dict(prefs.open or {})
+        return opened, respond(prefs, suggestion_id, response, now, minutes)  # KeyError
+
+    opened = _update_prefs(r, agent, change)
     kind = opened.get("kind")
-    prefs = respond(prefs, suggestion_id, response, now, minutes)  # KeyError if not open
-    r.set(prefs_key(agent), prefs.dumps())
     r.hincrby(RESPONSES, f"{kind}|{response}", 1)
     if response == "accept" and kind in BREAK_KINDS:
         apply_events(r, agent, [strain.Event("break_start", now, agent)])

@@ -70,9 +70,12 @@ class Prefs:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
-def next_suggestion(a: Assessment, prefs: Prefs, at: float,
-                    teammates_with_room: int = 0) -> tuple[Suggestion | None, Prefs]:
-    """The one suggestion to show now (the open one if still open), and updated prefs."""
+def next_suggestion(a: Assessment, prefs: Prefs, at: float, teammates_with_room: int = 0,
+                    kinds: tuple[str, ...] = KINDS) -> tuple[Suggestion | None, Prefs]:
+    """The one suggestion to show now (the open one if still open), and updated prefs.
+
+    `kinds` leaves out the kinds whose function is switched off (e.g. check-ins).
+    """
     if prefs.open is not None:
         if at - prefs.open["at"] < EXPIRES:
             return Suggestion(**{**prefs.open, "options": tuple(prefs.open["options"])}), prefs
@@ -80,7 +83,7 @@ def next_suggestion(a: Assessment, prefs: Prefs, at: float,
     if a.on_break:
         return None, prefs
     for kind, make in _CANDIDATES:
-        if prefs.quiet_until.get(kind, 0.0) > at:
+        if kind not in kinds or prefs.quiet_until.get(kind, 0.0) > at:
             continue
         if kind != "cool_down" and at - prefs.last_prompt_at < MIN_GAP:
             continue
