@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,21 @@ def test_bad_lines_are_named_and_the_rest_replayed():
         assert f"line {number}:" in result.stderr
     assert "Traceback" not in result.stderr
     assert json.loads(result.stdout.splitlines()[-1])["agent"] == "a"
+
+
+def test_the_order_of_lines_does_not_change_the_replay():
+    """Shuffled input lines give byte-identical output (ties broken like the model's)."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    random.Random(7).shuffle(lines)
+    shuffled = replay("-", "\n".join(lines) + "\n")
+    assert shuffled.returncode == 0, shuffled.stderr
+    assert shuffled.stdout == replay(str(SAMPLE)).stdout
+
+
+def test_a_checkin_out_of_range_is_named():
+    stdin = ('{"type": "checkin", "at": "2026-11-02T09:00:00Z", "agent": "a", "value": 9}\n'
+             '{"type": "checkin", "at": "2026-11-02T09:05:00Z", "agent": "a", "value": 2}\n')
+    result = replay("-", stdin)
+    assert result.returncode == 1
+    assert "line 1:" in result.stderr and "1 to 5" in result.stderr
+    assert "line 2" not in result.stderr

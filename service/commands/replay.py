@@ -34,8 +34,10 @@ def parse_line(line: str, number: int) -> dict | str:
         return f"line {number}: 'at' is missing or not an ISO-8601 time"
     if item["type"] == "message" and item.get("from") not in ("customer", "agent"):
         return f"line {number}: a message needs 'from': 'customer' or 'agent'"
-    if item["type"] == "checkin" and not isinstance(item.get("value"), int | float):
-        return f"line {number}: a checkin needs a numeric 'value' (1-5)"
+    value = item.get("value")
+    if item["type"] == "checkin" and (not isinstance(value, int | float)
+                                      or isinstance(value, bool) or not 1 <= value <= 5):
+        return f"line {number}: a checkin needs a 'value' from 1 to 5"
     return {**item, "_at": at, "_line": number}
 
 
@@ -51,7 +53,7 @@ def to_events(items: list[dict]):
         for item, tone in zip(chunk, score([str(i.get("text") or "") for i in chunk]),
                               strict=True):
             tones[item["_line"]] = tone
-    for item in sorted(items, key=lambda i: (i["_at"], i["_line"])):
+    for item in sorted(items, key=_replay_order):
         tone = tones.get(item["_line"])
         yield item, Event(item["type"], item["_at"], item["agent"], team=item.get("team"),
                           ticket=item.get("ticket"), id=item.get("id") or str(item["_line"]),
@@ -59,6 +61,13 @@ def to_events(items: list[dict]):
                           praise=tone.praise if tone else 0.0,
                           hostile=bool(tone and tone.hostile),
                           value=item.get("value"))
+
+
+def _replay_order(item: dict) -> tuple:
+    """Time, then agent and the model's own tie-break: the order of lines never matters."""
+    return (item["_at"], item["agent"], item["type"], str(item.get("id") or ""),
+            str(item.get("ticket") or ""), str(item.get("from") or ""),
+            str(item.get("value") or ""), item["_line"])
 
 
 def run(items: list[dict], out) -> None:
