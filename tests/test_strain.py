@@ -165,3 +165,15 @@ def test_correction_to_hostile_adds_only_what_the_message_lacked():
                           Event("correction", T0 + 60, AGENT, id="m1", anger=0.1, hostile=True,
                                 value=T0))
     assert lifted.exposure > 0.5
+
+
+def test_factors_name_the_exact_hostile_window():
+    """Three hostile messages over 38 min read as "in the last 40 min"; a correction drops one."""
+    burst = [message(T0 + m * 60, 0.9, i=m) for m in (0, 20, 38)]
+    state = apply_many(new_state(AGENT), burst)
+    assert "3 hostile messages in the last 40 min" in assess(state, T0 + 38 * 60).factors
+    fixed = strain.apply(state, Event("correction", T0 + 39 * 60, AGENT, id="m0", anger=0.9,
+                                      hostile=False, value=T0))
+    assert "2 hostile messages in the last 20 min" in assess(fixed, T0 + 39 * 60).factors
+    reloaded = strain.loads(strain.dumps(fixed))
+    assert assess(reloaded, T0 + 39 * 60).factors == assess(fixed, T0 + 39 * 60).factors

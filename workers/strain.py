@@ -28,6 +28,8 @@ PRAISE_RELIEF = 8.0  # at most this many points off for a good run of thanks
 LEVELS = ((65.0, "high"), (35.0, "elevated"), (0.0, "calm"))
 HOURS = 24
 DAYS = 7
+RECENT = 8  # exact times of the latest hostile messages, for "3 hostile messages in 40 min"
+WINDOW = 2 * 3600.0  # the acute window the factors and hand-off offers speak of
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class AgentState:
     week_exposure: list[float] = field(default_factory=lambda: [0.0] * DAYS)
     praise_day: int = 0
     praise_today: int = 0
+    recent_hostile: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def _order(e: Event) -> tuple:
 def apply(state: AgentState, event: Event) -> AgentState:
     """A new state with the event applied (the input state is not changed)."""
     s = replace(state, customers=list(state.customers), hostiles=list(state.hostiles),
-                week_exposure=list(state.week_exposure))
+                week_exposure=list(state.week_exposure),
+                recent_hostile=list(state.recent_hostile))
     if s.events == 0:
         s.first_at, s.t, s.last_break_end = event.at, event.at, event.at
         s.shift_start = event.at
@@ -215,12 +219,24 @@ def _on_message(s: AgentState, e: Event) -> None:
         s.week_exposure[day_slot] += weight
     if e.anger >= SEVERE_ANGER and e.hostile:
         s.last_severe_at = max(s.last_severe_at, e.at)
+    if e.hostile:
+        _remember_hostile(s, e.at)
     if e.hostile and e.ticket:
         s.last_hostile_ticket = e.ticket
     if e.praise >= 0.5:
         s.praise += math.exp(-max(s.t - e.at, 0.0) / TAU_PRAISE)
         if _day(e.at) == s.day:
             s.praise_today += 1
+
+
+def _remember_hostile(s: AgentState, at: float) -> None:
+    s.recent_hostile = sorted([*s.recent_hostile, at])[-RECENT:]
+
+
+def _forget_hostile(s: AgentState, at: float) -> None:
+    near = [t for t in s.recent_hostile if abs(t - at) < 0.5]
+    if near:
+        s.recent_hostile.remove(near[0])
 
 
 def _on_correction(s: AgentState, e: Event) -> None:
@@ -232,6 +248,7 @@ def _on_correction(s: AgentState, e: Event) -> None:
     slot = _slot(s, original)
     if slot is not None:
         s.hostiles[slot] = max(0, s.hostiles[slot] + int(sign))
+    (_remember_hostile if e.hostile else _forget_hostile)(s, original)
     day_slot = _slot(s, original, hours=False)
     if day_slot is not None:
         s.week_exposure[day_slot] = max(0.0, s.week_exposure[day_slot] + sign * weight)
@@ -295,10 +312,11 @@ def assess(state: AgentState, at: float) -> Assessment:
     raw = 100.0 * sum(WEIGHTS[name] * value for name, value in parts.items()) - relief
     strain = round(min(100.0, max(0.0, raw)), 1)
     level = next(name for floor, name in LEVELS if strain >= floor)
-    hostile_2h = sum(s.hostiles[-2:])
+    recent = [t for t in s.recent_hostile if at - WINDOW < t <= at]
+    hostile_2h = max(len(recent), sum(s.hostiles[-2:]))  # the ring is a lower bound
     return Assessment(
         agent=s.agent, at=at, strain=strain, level=level,
-        factors=_factors(s, at, parts, hostile_2h), basis=_basis(s, at),
+        factors=_factors(s, at, parts, hostile_2h, recent), basis=_basis(s, at),
         parts={k: round(v, 3) for k, v in parts.items()}, open_tickets=s.open_tickets,
         customer_messages_24h=sum(s.customers), hostile_24h=sum(s.hostiles),
         hostile_2h=hostile_2h, on_break=s.on_break,
@@ -330,11 +348,23 @@ def _duration(minutes: int) -> str:
     return f"{hours} h {rest} min" if hours else f"{rest} min"
 
 
-def _factors(s: AgentState, at: float, parts: dict, hostile_2h: int) -> list[str]:
+def _hostile_words(count: int, recent: list[float], at: float) -> str:
+    """Say "3 hostile messages in the last 40 min" (exact while the recent times cover them)."""
+    plural = "s" if count > 1 else ""
+    if count == len(recent) and count > 1:
+        minutes = max(5, -(-int(at - recent[0]) // 300) * 5)  # rounded up to 5 min
+        if minutes < 120:
+            return f"{count} hostile messages in the last {_duration(minutes)}"
+    if count == 1 and recent:
+        return f"a hostile message {_duration(max(1, int(at - recent[-1]) // 60))} ago"
+    return f"{count} hostile message{plural} in the last 2 h"
+
+
+def _factors(s: AgentState, at: float, parts: dict, hostile_2h: int,
+             recent: list[float]) -> list[str]:
     factors = []
     if hostile_2h:
-        plural = "s" if hostile_2h > 1 else ""
-        factors.append(f"{hostile_2h} hostile message{plural} in the last 2 h")
+        factors.append(_hostile_words(hostile_2h, recent, at))
     elif parts["exposure"] >= 0.2:
         factors.append("hostile messages earlier today still weigh in")
     minutes = minutes_since_break(s, at)
@@ -372,6 +402,7 @@ def dumps(state: AgentState) -> bytes:
     for name in ("t", "exposure", "activity", "activity_base", "load_base", "praise", "checkin"):
         data[name] = round(data[name], 5)
     data["week_exposure"] = [round(v, 4) for v in data["week_exposure"]]
+    data["recent_hostile"] = [round(v, 3) for v in data["recent_hostile"]]
     return json.dumps(data, separators=(",", ":")).encode()
 
 
