@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import replace
 
@@ -177,3 +178,12 @@ def test_factors_name_the_exact_hostile_window():
     assert "2 hostile messages in the last 20 min" in assess(fixed, T0 + 39 * 60).factors
     reloaded = strain.loads(strain.dumps(fixed))
     assert assess(reloaded, T0 + 39 * 60).factors == assess(fixed, T0 + 39 * 60).factors
+
+
+def test_apply_never_changes_the_state_it_was_given():
+    """A correction or a new message leaves the earlier state as it was (apply is pure)."""
+    state = apply_many(new_state(AGENT), [message(T0 + m * 60, 0.9, i=m) for m in (0, 5)])
+    before = copy.deepcopy(state)
+    strain.apply(state, Event("correction", T0 + 600, AGENT, anger=0.9, hostile=False, value=T0))
+    strain.apply(state, message(T0 + 660, 0.95, i=9))
+    assert state == before

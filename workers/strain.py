@@ -131,8 +131,7 @@ def _order(e: Event) -> tuple:
 def apply(state: AgentState, event: Event) -> AgentState:
     """A new state with the event applied (the input state is not changed)."""
     s = replace(state, customers=list(state.customers), hostiles=list(state.hostiles),
-                week_exposure=list(state.week_exposure),
-                recent_hostile=list(state.recent_hostile))
+                week_exposure=list(state.week_exposure))  # recent_hostile is never mutated
     if s.events == 0:
         s.first_at, s.t, s.last_break_end = event.at, event.at, event.at
         s.shift_start = event.at
@@ -236,7 +235,7 @@ def _remember_hostile(s: AgentState, at: float) -> None:
 def _forget_hostile(s: AgentState, at: float) -> None:
     near = [t for t in s.recent_hostile if abs(t - at) < 0.5]
     if near:
-        s.recent_hostile.remove(near[0])
+        s.recent_hostile = [t for t in s.recent_hostile if t is not near[0]]
 
 
 def _on_correction(s: AgentState, e: Event) -> None:
