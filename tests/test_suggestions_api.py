@@ -129,3 +129,37 @@ def test_handoff_offer_reaches_teammates_who_decide(client, redis):
     # Breather assigned nothing: the ticket still belongs to its agent
     assert redis.hget("breather:ticket:zendesk:1001", "agent") == HIT.encode()
 
+
+
+def test_checkins_switched_off_answer_404_and_leave_state_alone(redis):
+    apply_records(redis, team_records(agents=6))
+    app = create_app(Settings(secret=SECRET, clock="data", disabled=frozenset({"checkin"})),
+                     redis)
+    client = app.test_client()
+    response = client.post(f"/api/v1/agents/{HIT}/checkin", headers=auth(), json={"value": 1})
+    assert response.status_code == 404
+    view = client.get(f"/api/v1/agents/{HIT}/strain", headers=auth()).get_json()
+    assert not any("checked in" in f for f in view["factors"])
+
+
+def test_a_break_started_and_ended_by_the_agent(client):
+    bad = client.post(f"/api/v1/agents/{HIT}/breaks", headers=auth(), json={"action": "nap"})
+    assert bad.status_code == 422 and "action" in bad.get_json()["errors"]
+    started = client.post(f"/api/v1/agents/{HIT}/breaks", headers=auth(), json={"action": "start"})
+    assert started.get_json() == {"on_break": True}
+    view = client.get(f"/api/v1/agents/{HIT}/strain", headers=auth()).get_json()
+    assert view["on_break"] is True and "on a break now" in view["factors"]
+    assert client.get(f"/api/v1/agents/{HIT}/suggestion",
+                      headers=auth()).get_json()["suggestion"] is None
+
+
+def test_a_decline_quiets_that_kind_and_counts_only_in_aggregate(client, redis):
+    suggestion = client.get(f"/api/v1/agents/{HIT}/suggestion",
+                            headers=auth()).get_json()["suggestion"]
+    declined = client.post(f"/api/v1/agents/{HIT}/suggestion/{suggestion['id']}",
+                           headers=auth(), json={"response": "decline"})
+    assert declined.status_code == 200
+    after = client.get(f"/api/v1/agents/{HIT}/suggestion", headers=auth()).get_json()
+    assert after["suggestion"] is None or after["suggestion"]["kind"] != suggestion["kind"]
+    counts = {k.decode(): int(v) for k, v in redis.hgetall("breather:stats:responses").items()}
+    assert counts == {f"{suggestion['kind']}|decline": 1}
