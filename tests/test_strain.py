@@ -187,3 +187,21 @@ def test_apply_never_changes_the_state_it_was_given():
     strain.apply(state, Event("correction", T0 + 600, AGENT, anger=0.9, hostile=False, value=T0))
     strain.apply(state, message(T0 + 660, 0.95, i=9))
     assert state == before
+
+
+@settings(max_examples=150, deadline=None)
+@given(events, st.lists(st.tuples(st.integers(0, 59), st.booleans()), max_size=10),
+       st.integers(0, 24 * 60))
+def test_events_in_any_arrival_order_with_corrections_stay_sane(evs, fixes, later):
+    """Late events and corrections (even of unknown messages) never break the bounds."""
+    corrections = [Event("correction", T0 + 600 * 60, AGENT, id=f"e{i}", anger=0.9,
+                         hostile=hostile, value=evs[i].at)
+                   for i, hostile in fixes if i < len(evs)]
+    state = new_state(AGENT)
+    for event in [*evs, *corrections]:  # applied as they arrive, not sorted
+        state = strain.apply(state, event)
+    a = assess(state, T0 + later * 60)
+    assert 0.0 <= a.strain <= 100.0
+    assert a.hostile_24h >= 0 and a.hostile_2h >= 0 and a.open_tickets >= 0
+    assert state.exposure >= 0.0
+    assert len(strain.dumps(state)) <= 2048
