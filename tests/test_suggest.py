@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workers.strain import Event, apply_many, assess, new_state
-from workers.suggest import MIN_GAP, Prefs, next_suggestion, respond
+from workers.suggest import MIN_GAP, Prefs, has_room, next_suggestion, respond
 
 T0 = 1_762_070_400.0
 AGENT = "zendesk:7"
@@ -116,3 +116,16 @@ def test_checkin_once_a_shift_and_never_when_switched_off():
     assert next_suggestion(a, prefs, at + 3 * 3600)[0] is None
     without, _ = next_suggestion(a, Prefs(), at, kinds=("cool_down", "break", "handoff", "wins"))
     assert without is None
+
+
+def test_a_teammate_has_room_only_when_calm_at_work_and_not_overloaded():
+    at = T0 + 3600
+    calm = apply_many(new_state(AGENT), [Event("assigned", T0, AGENT, ticket="t1")])
+    assert has_room(assess(calm, at))
+    on_break = apply_many(new_state(AGENT), [Event("assigned", T0, AGENT, ticket="t1"),
+                                             Event("break_start", T0 + 60, AGENT)])
+    assert not has_room(assess(on_break, at))
+    piled = [Event("assigned", T0 + 3 * 86400 + i, AGENT, ticket=f"n{i}") for i in range(6)]
+    overloaded = apply_many(calm, piled)
+    assert not has_room(assess(overloaded, T0 + 3 * 86400 + 60))
+    assert not has_room(assess(apply_many(new_state(AGENT), burst()), T0 + 400))

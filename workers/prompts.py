@@ -12,7 +12,7 @@ import redis as redis_lib
 
 from workers import agents, keys, strain
 from workers.agentstate import update_state
-from workers.suggest import KINDS, Prefs, next_suggestion, respond
+from workers.suggest import KINDS, Prefs, has_room, next_suggestion, respond
 
 RESPONSES = keys.PREFIX + "stats:responses"
 OFFER_TTL = 2 * 3600
@@ -29,7 +29,7 @@ def apply_events(r: redis_lib.Redis, agent: str, events: list[strain.Event]) -> 
 
 
 def teammates_with_room(r: redis_lib.Redis, agent: str, now: float) -> int:
-    """Teammates who are calm right now (they decide themselves whether to take anything)."""
+    """Teammates with room right now (they decide themselves whether to take anything)."""
     team = agents.agent_profile(r, agent)["team"]
     if not team:
         return 0
@@ -37,7 +37,7 @@ def teammates_with_room(r: redis_lib.Redis, agent: str, now: float) -> int:
     for other in agents.agent_ids(r):
         if other != agent and agents.agent_profile(r, other)["team"] == team:
             raw = r.get(keys.strain(other))
-            if raw and strain.assess(strain.loads(raw), now).level == "calm":
+            if raw and has_room(strain.assess(strain.loads(raw), now)):
                 count += 1
     return count
 

@@ -93,6 +93,11 @@ def next_suggestion(a: Assessment, prefs: Prefs, at: float, teammates_with_room:
     return None, prefs
 
 
+def has_room(a: Assessment) -> bool:
+    """A teammate with room: calm, at work (not on a break) and not above their usual load."""
+    return a.level == "calm" and not a.on_break and a.parts.get("load", 0.0) < 0.2
+
+
 def respond(prefs: Prefs, suggestion_id: str, response: str, at: float,
             minutes: int | None = None) -> Prefs:
     """Record accept / snooze / decline of the open suggestion; adapt thresholds within bounds."""

@@ -72,7 +72,7 @@ def _replay_order(item: dict) -> tuple:
 
 def run(items: list[dict], out) -> None:
     from workers import strain
-    from workers.suggest import Prefs, next_suggestion
+    from workers.suggest import Prefs, has_room, next_suggestion
     from workers.timeutil import iso
 
     states, prefs, teams, shown = {}, {}, {}, set()
@@ -82,7 +82,7 @@ def run(items: list[dict], out) -> None:
         states[agent] = strain.apply(states.get(agent) or strain.new_state(agent), event)
         assessment = strain.assess(states[agent], event.at)
         room = sum(1 for other, team in teams.items() if other != agent and team == teams[agent]
-                   and strain.assess(states[other], event.at).level == "calm")
+                   and has_room(strain.assess(states[other], event.at)))
         suggestion, prefs[agent] = next_suggestion(assessment, prefs.get(agent) or Prefs(),
                                                    event.at, room)
         if suggestion is not None and suggestion.id not in shown:
