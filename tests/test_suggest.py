@@ -129,3 +129,32 @@ def test_a_teammate_has_room_only_when_calm_at_work_and_not_overloaded():
     overloaded = apply_many(calm, piled)
     assert not has_room(assess(overloaded, T0 + 3 * 86400 + 60))
     assert not has_room(assess(apply_many(new_state(AGENT), burst()), T0 + 400))
+
+
+def test_checkin_goes_by_shift_not_by_calendar_day():
+    """A night shift over midnight is asked once; a second shift the same day is asked again."""
+    night = T0 + 22 * 3600
+    evs = [Event("message", night + m * 60, AGENT, id=f"n{m}", sender="customer", anger=0.05)
+           for m in range(0, 240, 10)]
+    state = apply_many(new_state(AGENT), evs)
+    asked, prefs = next_suggestion(assess(state, night + 90 * 60), Prefs(), night + 90 * 60)
+    assert asked.kind == "checkin"
+    prefs = respond(prefs, asked.id, "decline", night + 91 * 60)
+    after_midnight = night + 230 * 60
+    prefs.quiet_until.clear()  # only the once-a-shift rule is under test here
+    only = ("checkin",)
+    assert next_suggestion(assess(state, after_midnight), prefs, after_midnight,
+                           kinds=only)[0] is None
+    later = after_midnight + 4 * 3600  # a new shift after a long gap
+    evs2 = [Event("message", later + m * 60, AGENT, id=f"l{m}", sender="customer", anger=0.05)
+            for m in range(0, 90, 10)]
+    state2 = apply_many(state, evs2)
+    again, _ = next_suggestion(assess(state2, later + 90 * 60), prefs, later + 90 * 60,
+                               kinds=only)
+    assert again is not None and again.kind == "checkin"
+
+
+def test_no_checkin_prompt_after_the_agent_checked_in_this_shift():
+    evs = [*calm_shift(), Event("checkin", T0 + 30 * 60, AGENT, value=4)]
+    a = assess(apply_many(new_state(AGENT), evs), T0 + 90 * 60)
+    assert next_suggestion(a, Prefs(), T0 + 90 * 60)[0] is None

@@ -104,6 +104,8 @@ class Assessment:
     last_severe_at: float
     last_hostile_ticket: str | None
     shift_minutes: int
+    shift_start: float
+    checkin_at: float
 
 
 def new_state(agent: str) -> AgentState:
@@ -322,7 +324,8 @@ def assess(state: AgentState, at: float) -> Assessment:
         minutes_since_break=minutes_since_break(s, at), praise_today=s.praise_today,
         exposure_week=round(sum(s.week_exposure), 3), last_severe_at=s.last_severe_at,
         last_hostile_ticket=s.last_hostile_ticket,
-        shift_minutes=_shift_minutes(s, at))
+        shift_minutes=_shift_minutes(s, at), shift_start=s.shift_start,
+        checkin_at=s.checkin_at)
 
 
 def _shift_minutes(s: AgentState, at: float) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from workers.strain import Assessment
 
@@ -55,9 +55,10 @@ class Prefs:
     open: dict | None = None
     last_prompt_at: float = 0.0
     last_cool_down_for: float = 0.0
-    checkin_day: int = -1
+    checkin_day: int = -1  # kept so older records load; check-ins now go by shift
     wins_day: int = -1
     lapses: dict[str, int] = field(default_factory=dict)
+    checkin_shift: float = 0.0  # start of the shift the last check-in prompt belonged to
 
     def dumps(self) -> bytes:
         return json.dumps(asdict(self), separators=(",", ":")).encode()
@@ -115,9 +116,8 @@ def respond(prefs: Prefs, suggestion_id: str, response: str, at: float,
     elif response == "accept":
         quiet[kind] = at + MIN_GAP
         _nudge(thresholds, kind, ACCEPT_STEP)
-    return Prefs(thresholds, quiet, dict(prefs.shown), {**prefs.responses, kind: counts}, None,
-                 prefs.last_prompt_at, prefs.last_cool_down_for, prefs.checkin_day,
-                 prefs.wins_day, {**prefs.lapses, kind: 0})
+    return replace(prefs, thresholds=thresholds, quiet_until=quiet, open=None,
+                   responses={**prefs.responses, kind: counts}, lapses={**prefs.lapses, kind: 0})
 
 
 def _lapse(prefs: Prefs, at: float) -> Prefs:
@@ -126,10 +126,10 @@ def _lapse(prefs: Prefs, at: float) -> Prefs:
     lapses = prefs.lapses.get(kind, 0)
     counts = {**prefs.responses.get(kind, {})}
     counts["lapse"] = counts.get("lapse", 0) + 1
-    return Prefs(dict(prefs.thresholds), {**prefs.quiet_until, kind: at + LAPSE_QUIET * 2 ** min(
-        lapses, 3)}, dict(prefs.shown), {**prefs.responses, kind: counts}, None,
-        prefs.last_prompt_at, prefs.last_cool_down_for, prefs.checkin_day, prefs.wins_day,
-        {**prefs.lapses, kind: lapses + 1})
+    quiet = {**prefs.quiet_until, kind: at + LAPSE_QUIET * 2 ** min(lapses, 3)}
+    return replace(prefs, quiet_until=quiet, open=None, responses={**prefs.responses,
+                                                                   kind: counts},
+                   lapses={**prefs.lapses, kind: lapses + 1})
 
 
 def _nudge(thresholds: dict, kind: str, step: float) -> None:
@@ -140,12 +140,14 @@ def _nudge(thresholds: dict, kind: str, step: float) -> None:
 
 def _opened(prefs: Prefs, s: Suggestion, a: Assessment, at: float) -> Prefs:
     shown = {**prefs.shown, s.kind: prefs.shown.get(s.kind, 0) + 1}
-    day = int(at // 86400)
-    return Prefs(dict(prefs.thresholds), dict(prefs.quiet_until), shown, prefs.responses,
-                 s.to_dict(), at,
-                 a.last_severe_at if s.kind == "cool_down" else prefs.last_cool_down_for,
-                 day if s.kind == "checkin" else prefs.checkin_day,
-                 day if s.kind == "wins" else prefs.wins_day, dict(prefs.lapses))
+    changes: dict = {"shown": shown, "open": s.to_dict(), "last_prompt_at": at}
+    if s.kind == "cool_down":
+        changes["last_cool_down_for"] = a.last_severe_at
+    elif s.kind == "checkin":
+        changes["checkin_shift"] = a.shift_start
+    elif s.kind == "wins":
+        changes["wins_day"] = int(at // 86400)
+    return replace(prefs, **changes)
 
 
 def _make(kind: str, a: Assessment, prefs: Prefs, at: float, title: tuple[str, str],
@@ -194,7 +196,9 @@ def _handoff(a: Assessment, prefs: Prefs, at: float, room: int) -> Suggestion | 
 
 
 def _checkin(a: Assessment, prefs: Prefs, at: float, room: int) -> Suggestion | None:
-    if a.shift_minutes < 60 or prefs.checkin_day == int(at // 86400):
+    """Once a shift, after an hour of work, unless the agent already checked in this shift."""
+    if (a.shift_minutes < 60 or prefs.checkin_shift >= a.shift_start
+            or a.checkin_at >= a.shift_start):
         return None
     return _make("checkin", a, prefs, at, ("How are you doing today? Only you see this.",
                                            "Quick check-in: how are you?"),
