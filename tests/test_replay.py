@@ -23,7 +23,7 @@ def test_sample_week_gives_suggestions_and_final_states():
     suggestions = [r for r in rows if "kind" in r]
     finals = [r for r in rows if r.get("final")]
     assert {"at", "agent", "kind", "reason"} <= set(suggestions[0])
-    assert {s["kind"] for s in suggestions} >= {"cool_down", "break", "checkin"}
+    assert {s["kind"] for s in suggestions} >= {"cool_down", "break", "checkin", "handoff", "wins"}
     assert len(finals) == 6
     assert all({"agent", "strain", "level", "factors"} <= set(f) for f in finals)
     assert rows.index(finals[0]) == len(suggestions)  # final states come last

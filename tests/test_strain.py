@@ -205,3 +205,21 @@ def test_events_in_any_arrival_order_with_corrections_stay_sane(evs, fixes, late
     assert a.hostile_24h >= 0 and a.hostile_2h >= 0 and a.open_tickets >= 0
     assert state.exposure >= 0.0
     assert len(strain.dumps(state)) <= 2048
+
+
+def workday(day: int, every_minutes: int, hours: int = 8) -> list[Event]:
+    start = T0 + day * 86400
+    return [Event("message", start + m * 60, AGENT, ticket="t", id=f"d{day}-{m}",
+                  sender="customer", anger=0.05) for m in range(0, hours * 60, every_minutes)]
+
+
+def test_a_usual_day_is_not_load_and_a_busy_one_is():
+    """The usual pace is learned over working hours only: nights do not make every day look busy."""
+    history = [e for day in range(4) for e in workday(day, 12)]
+    usual = apply_many(new_state(AGENT), [*history, *workday(4, 12)])
+    busy = apply_many(new_state(AGENT), [*history, *workday(4, 4)])
+    at = T0 + 4 * 86400 + 4 * 3600
+    assert assess(usual, at).parts["load"] < 0.05
+    assert assess(busy, at).parts["load"] > 0.5
+    assert any("your usual pace" in f for f in assess(busy, at).factors)
+    assert not any("your usual pace" in f for f in assess(usual, at).factors)

@@ -17,11 +17,14 @@ TAU_WORK = 75 * 60.0  # acute hostile exposure decay while working (60-90 min pr
 TAU_BREAK = 20 * 60.0  # faster decay while on a break (off-task recovery)
 TAU_ACTIVITY = 60 * 60.0  # customer messages per hour, smoothed
 TAU_BASELINE = 7 * 86400.0  # the agent's own usual workload: a slow EWMA over a week
+TAU_PACE = 40 * 3600.0  # usual pace of customer messages: EWMA over a working week of work time
 TAU_PRAISE = 4 * 3600.0  # wins fade over an afternoon
 TAU_CHECKIN = 3 * 3600.0  # a self-report counts for a few hours
 EXPOSURE_SCALE = 1.5  # exposure at which the exposure part reaches 63 %
 SHIFT_GAP = 2 * 3600.0  # no activity this long: the agent is off shift (rested)
 WORK_TAIL = 30 * 60.0  # after the last activity, assume work goes on this long
+LOAD_SLACK = 1.3  # load counts only above 1.3x one's usual (noise, the pace of a shift's start)
+MIN_USUAL_OPEN, MIN_USUAL_PACE = 2.0, 3.0  # floors under "usual" (tickets, messages an hour)
 SEVERE_ANGER = 0.85  # a message this angry calls for a cool-down
 WEIGHTS = {"exposure": 0.6, "load": 0.15, "no_break": 0.15, "checkin": 0.1}
 PRAISE_RELIEF = 8.0  # at most this many points off for a good run of thanks
@@ -80,6 +83,7 @@ class AgentState:
     praise_day: int = 0
     praise_today: int = 0
     recent_hostile: list[float] = field(default_factory=list)
+    worked: float = 0.0  # seconds of working time seen (nights and breaks do not count)
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,7 @@ def _advance(s: AgentState, at: float) -> None:
     """Decay everything from s.t to at (never backwards) and roll the hour and day rings."""
     if at > s.t:
         dt = at - s.t
+        _learn_pace(s, at)
         s.exposure *= math.exp(-dt / (TAU_BREAK if s.on_break else TAU_WORK))
         s.activity *= math.exp(-dt / TAU_ACTIVITY)
         s.praise *= math.exp(-dt / TAU_PRAISE)
@@ -157,10 +162,22 @@ def _advance(s: AgentState, at: float) -> None:
         # a new agent's "usual" is learned quickly at first, then over a week
         mix = 1.0 - math.exp(-dt / min(TAU_BASELINE, max(3600.0, s.t - s.first_at)))
         s.load_base += mix * (s.open_tickets - s.load_base)
-        s.activity_base += mix * (s.activity - s.activity_base)
         s.t = at
     _roll_hours(s, _hour(s.t))
     _roll_days(s, _day(s.t))
+
+
+def _learn_pace(s: AgentState, at: float) -> None:
+    """The usual pace is learned over working time only, so nights do not make days look busy.
+
+    Called before the decay: the pace of the interval is its mean, activity decaying from s.t.
+    """
+    work = 0.0 if s.on_break else max(0.0, min(at, s.last_activity + WORK_TAIL) - s.t)
+    if work > 0.0:
+        mean = s.activity * TAU_ACTIVITY / work * (1.0 - math.exp(-work / TAU_ACTIVITY))
+        mix = 1.0 - math.exp(-work / min(TAU_PACE, max(3600.0, s.worked)))
+        s.activity_base += mix * (mean - s.activity_base)
+        s.worked += work
 
 
 def _hour(at: float) -> int:
@@ -337,9 +354,9 @@ def _shift_minutes(s: AgentState, at: float) -> int:
 def _parts(s: AgentState, at: float) -> dict[str, float]:
     """Each part in 0..1: hostile exposure, load against one's usual, no break, self-report."""
     exposure = 1.0 - math.exp(-s.exposure / EXPOSURE_SCALE)
-    open_ratio = s.open_tickets / max(s.load_base, 1.0)
-    activity_ratio = s.activity / max(s.activity_base, 1.0)
-    load = min(1.0, max(0.0, (max(open_ratio, activity_ratio) - 1.0)))
+    open_ratio = s.open_tickets / max(s.load_base, MIN_USUAL_OPEN)
+    activity_ratio = s.activity / max(s.activity_base, MIN_USUAL_PACE)
+    load = min(1.0, max(0.0, max(open_ratio, activity_ratio) - LOAD_SLACK))
     no_break = min(1.0, max(0.0, (minutes_since_break(s, at) - 90) / 150))
     checkin = max(0.0, (3.0 - s.checkin_value) / 2.0) * s.checkin if s.checkin_value else 0.0
     return {"exposure": exposure, "load": load, "no_break": no_break, "checkin": checkin}
@@ -374,9 +391,12 @@ def _factors(s: AgentState, at: float, parts: dict, hostile_2h: int,
         factors.append("on a break now")
     elif minutes >= 60:
         factors.append(f"{_duration(minutes)} since your last break")
-    ratio = s.open_tickets / max(s.load_base, 1.0)
-    if ratio >= 1.2 and s.open_tickets >= 2:
+    ratio = s.open_tickets / max(s.load_base, MIN_USUAL_OPEN)
+    if ratio >= 1.5:
         factors.append(f"{s.open_tickets} open tickets, {ratio:.1f}x your usual")
+    pace = s.activity / max(s.activity_base, MIN_USUAL_PACE)
+    if pace >= 1.5:
+        factors.append(f"customer messages at {pace:.1f}x your usual pace")
     if parts["checkin"] >= 0.2:
         factors.append(f"you checked in at {int(s.checkin_value)}/5")
     if s.praise_today:
@@ -401,7 +421,8 @@ def _basis(s: AgentState, at: float) -> dict:
 def dumps(state: AgentState) -> bytes:
     """Compact JSON (a few hundred bytes): readable in redis-cli, easy to migrate."""
     data = asdict(state)
-    for name in ("t", "exposure", "activity", "activity_base", "load_base", "praise", "checkin"):
+    for name in ("t", "exposure", "activity", "activity_base", "load_base", "praise", "checkin",
+                 "worked"):
         data[name] = round(data[name], 5)
     data["week_exposure"] = [round(v, 4) for v in data["week_exposure"]]
     data["recent_hostile"] = [round(v, 3) for v in data["recent_hostile"]]

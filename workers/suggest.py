@@ -213,5 +213,7 @@ def _wins(a: Assessment, prefs: Prefs, at: float, room: int) -> Suggestion | Non
                  "wins of the day", ("accept",))
 
 
-_CANDIDATES = (("cool_down", _cool_down), ("break", _break), ("handoff", _handoff),
+# the hand-off offer, when it applies, is the more specific help for a heated ticket still open;
+# the break prompt follows after the minimum gap
+_CANDIDATES = (("cool_down", _cool_down), ("handoff", _handoff), ("break", _break),
                ("checkin", _checkin), ("wins", _wins))

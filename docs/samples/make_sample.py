@@ -53,12 +53,23 @@ def main() -> None:
                                   "agent": agent})
                     t += timedelta(minutes=15)
             lines.append({"type": "checkin", "at": t, "agent": agent, "value": rng.randint(2, 5)})
+    lines += outage_morning(start + timedelta(days=2, hours=2), "zendesk:101")
     out = Path(__file__).with_name("replay-week.jsonl")
     with out.open("w", encoding="utf-8") as handle:
         for line in sorted(lines, key=lambda item: item["at"]):
             line["at"] = line["at"].strftime("%Y-%m-%dT%H:%M:%SZ")
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
     print(f"{out}: {len(lines)} events")
+
+
+def outage_morning(at: datetime, agent: str) -> list[dict]:
+    """Wednesday's outage: one customer writes again and again, angrier each time."""
+    lines = [{"type": "assigned", "at": at, "agent": agent, "team": "billing", "ticket": "8999"}]
+    for i in range(8):
+        lines.append({"type": "message", "at": at + timedelta(minutes=1 + 5 * i), "agent": agent,
+                      "team": "billing", "ticket": "8999", "id": f"c-outage-{i}",
+                      "from": "customer", "text": HOSTILE[i % len(HOSTILE)]})
+    return lines
 
 
 if __name__ == "__main__":
