@@ -5,15 +5,15 @@ from __future__ import annotations
 import threading
 import time
 
-from flask import g, jsonify
+from flask import current_app, g, jsonify
 
 _lock = threading.Lock()
-_counts: dict[tuple[str, int], int] = {}
 
 
 def check_rate(vendor: str, limit: int, headers_for):
     """Count this request; answer 429 with Retry-After once the minute's budget is spent."""
     minute = int(time.time() // 60)
+    _counts = current_app.extensions["sandbox"].setdefault("rate_counts", {})
     with _lock:
         used = _counts.get((vendor, minute), 0) + 1
         _counts[(vendor, minute)] = used

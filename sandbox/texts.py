@@ -23,6 +23,8 @@ EN = {
         "what are the opening hours of your phone support?",
         "the {p} arrived but one part seems to be missing. What should I do?",
         "can I get a copy of last month's {p} as a PDF?",
+        "I'd like to cancel my {p} at the end of the month. How do I do that?",
+        "since the last update my {p} behaves strangely. Any idea why?",
     ],
     "hostile": [
         "This is the THIRD time I'm asking about my {p}. WHERE IS MY REFUND?!",
@@ -49,6 +51,8 @@ DE = {
         "ich habe noch keine Bestätigung für meine {p} erhalten. Könnten Sie nachsehen?",
         "kann ich eine Kopie der letzten {p} als PDF bekommen?",
         "wann ist Ihre telefonische Hotline erreichbar?",
+        "ich möchte mein {p} zum Monatsende kündigen. Was muss ich dafür tun?",
+        "seit dem letzten Update funktioniert die {p} nicht mehr richtig.",
     ],
     "hostile": [
         "Das ist eine Frechheit! Ich warte seit Wochen auf meine {p}!!!",
@@ -64,6 +68,31 @@ DE = {
         "herzlichen Dank für Ihre Geduld, das Problem ist gelöst.",
     ],
 }
+EXTRA_EN = {
+    "neutral": ["My customer number is {n}.", "The reference on the email was #{n}.",
+                "I already tried restarting everything.", "No rush, just want to understand it.",
+                "I tried the help centre article but it didn't help.", ""],
+    "hostile": ["I have called {k} times and nobody picks up!!!", "Order #{n}. AGAIN.",
+                "I will contact my lawyer if this isn't resolved.",
+                "I want to cancel everything and I want my money back.",
+                "I'm posting this on every review site I can find.",
+                "Do you even read these emails???", "UNBELIEVABLE."],
+    "thankful": ["Please pass my thanks to your team.", "Five stars from me!",
+                 "Best support experience I've had in years.", "Have a great day!", ""],
+}
+EXTRA_DE = {
+    "neutral": ["Meine Kundennummer ist {n}.", "Die Vorgangsnummer lautet #{n}.",
+                "Einen Neustart habe ich schon versucht.", "Es eilt nicht, danke im Voraus.",
+                "Der Artikel im Hilfecenter hat leider nicht geholfen.", ""],
+    "hostile": ["Ich habe {k} Mal angerufen und niemand geht ran!!!",
+                "Ich schalte meinen Anwalt ein.", "Ich werde den Vertrag kündigen!!",
+                "Vorgang #{n}. SCHON WIEDER.", "Lesen Sie meine E-Mails überhaupt???",
+                "Das melde ich der Verbraucherzentrale.", "UNGLAUBLICH."],
+    "thankful": ["Bitte richten Sie meinen Dank an das ganze Team aus.", "Fünf Sterne von mir!",
+                 "So einen guten Support hatte ich selten.", "Einen schönen Tag noch!", ""],
+}
+SIGNATURES = ["", "\n--\n{name} | Accounting | Meyer & Sons GmbH\nTel. +49 30 {n}",
+              "\n--\nSent from Mail for Windows", "\n{name}\nCustomer since 2019"]
 AGENT_EN = ["Thanks for reaching out. I've looked into your {p} and {fix}.",
             "I'm sorry about the trouble with your {p}. I have {fix}.",
             "Thank you for your patience. I {fix} for your {p}."]
@@ -84,6 +113,10 @@ def customer_message(rng: random.Random, lang: str, mood: str, name: str,
     """A customer's email body; returns (text, is_html)."""
     table, products = (EN, PRODUCTS) if lang == "en" else (DE, PRODUKTE)
     line = rng.choice(table[mood]).format(p=rng.choice(products))
+    extra = rng.choice((EXTRA_EN if lang == "en" else EXTRA_DE)[mood])
+    if extra:
+        extra = extra.format(n=rng.randrange(10_000, 99_999), k=rng.randrange(3, 9))
+        line = f"{line} {extra}" if rng.random() < 0.5 else f"{line}\n\n{extra}"
     if lang == "en":
         greeting = "" if mood == "hostile" and rng.random() < 0.6 else rng.choice(
             ["Hi,", "Hello,", "Hi there,", "Dear support,"]) + "\n\n"
@@ -95,6 +128,7 @@ def customer_message(rng: random.Random, lang: str, mood: str, name: str,
     if greeting and line[0].isalpha() and lang == "en":
         line = line[0].upper() + line[1:]
     body = f"{greeting}{line}\n\n{closing}\n{name}"
+    body += rng.choice(SIGNATURES).format(name=name, n=rng.randrange(1_000_000, 9_999_999))
     if rng.random() < 0.2:
         body += "\n\nSent from my iPhone" if lang == "en" else "\n\nVon meinem iPhone gesendet"
     if previous_agent_text and rng.random() < 0.5:
