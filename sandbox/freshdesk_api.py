@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import html
 from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
 
 from sandbox.ratelimit import check_rate
 from sandbox.sim import Simulation
-from sandbox.zendesk_api import iso
+from sandbox.zendesk_api import _html_to_plain, iso
 
 bp = Blueprint("freshdesk", __name__, url_prefix="/freshdesk/api/v2")
 STATUS = {"new": 2, "open": 2, "pending": 3, "solved": 4, "closed": 5}
@@ -64,7 +65,8 @@ def _paged(items: list, per_page: int, page: int, key=None):
 
 
 def ticket_json(ticket) -> dict:
-    description = ticket.comments[0].body if ticket.comments else ""
+    first = ticket.comments[0] if ticket.comments else None
+    description = "" if first is None else _html_to_plain(first.body) if first.html else first.body
     return {
         "id": ticket.id, "subject": ticket.subject, "status": STATUS[ticket.status],
         "priority": 1, "source": 1, "type": "Question", "responder_id": ticket.assignee_id,
@@ -98,6 +100,19 @@ def tickets():
     return _paged([ticket_json(t) for t in items], per_page, page)
 
 
+def conversation_json(c, ticket_id: int) -> dict:
+    """Source 0 is an email reply, 2 a note; incoming marks the customer's messages."""
+    plain = _html_to_plain(c.body) if c.html else c.body
+    body = c.body if c.html else html.escape(plain, quote=False).replace("\n", "<br>")
+    sender = f"customer{c.author_id}@mail.example" if c.from_customer else None
+    return {"id": c.id, "body": f"<div>{body}</div>", "body_text": plain,
+            "incoming": c.from_customer, "private": not c.public, "user_id": c.author_id,
+            "support_email": None if c.from_customer else "support@sandbox.example",
+            "source": 0 if c.public else 2, "ticket_id": ticket_id, "to_emails": [],
+            "from_email": sender, "cc_emails": None, "bcc_emails": None,
+            "created_at": iso(c.created), "updated_at": iso(c.created), "attachments": []}
+
+
 @bp.get("/tickets/<int:ticket_id>/conversations")
 def conversations(ticket_id: int):
     now = sim().advance()
@@ -107,16 +122,8 @@ def conversations(ticket_id: int):
     per_page, page = _page_args()
     if per_page is None:
         return page
-    items = []
-    for c in ticket.comments[1:]:  # the first message is the ticket's description
-        if c.created > now:
-            continue
-        items.append({"id": c.id, "body": c.body if c.html else f"<div>{c.body}</div>",
-                      "body_text": c.body, "incoming": c.from_customer, "private": not c.public,
-                      "user_id": c.author_id, "support_email": None, "source": 0 if c.public
-                      else 2, "ticket_id": ticket.id, "from_email": None, "to_emails": [],
-                      "created_at": iso(c.created), "updated_at": iso(c.created),
-                      "attachments": []})
+    items = [conversation_json(c, ticket.id)  # the first message is the ticket's description
+             for c in ticket.comments[1:] if c.created <= now]
     return _paged(items, per_page, page)
 
 

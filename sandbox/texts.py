@@ -6,6 +6,7 @@ replies, signatures, HTML now and then, shouting and threats in the hostile ones
 
 from __future__ import annotations
 
+import html
 import random
 
 PRODUCTS = ["invoice", "subscription", "order", "account", "router", "app", "delivery", "card"]
@@ -137,7 +138,8 @@ def customer_message(rng: random.Random, lang: str, mood: str, name: str,
         quoted = "\n".join("> " + q for q in previous_agent_text.splitlines())
         body += f"\n\n{header}\n{quoted}"
     if rng.random() < 0.25:
-        paragraphs = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in body.split("\n\n"))
+        paragraphs = "".join(f"<p>{html.escape(p, quote=False).replace(chr(10), '<br>')}</p>"
+                             for p in body.split("\n\n"))
         return f"<div>{paragraphs}</div>", True
     return body, False
 

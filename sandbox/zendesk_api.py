@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import json
+import re
 import time
 from datetime import UTC, datetime
 
@@ -103,26 +105,43 @@ def tickets_cursor():
         end_of_stream=len(remaining) <= per_page)
 
 
-def _child_events(audit, roles: dict) -> list[dict]:
+def _child_events(audit) -> list[dict]:
+    """An audit's children in the recorded shape: one Comment, then one Change per field."""
     children = []
+    via = {"channel": "email" if audit.comment and audit.comment.from_customer else "web",
+           "source": {"from": {}, "to": {}, "rel": None}}
     if audit.comment is not None:
-        c = audit.comment
-        body = c.body if not c.html else _html_to_plain(c.body)
-        children.append({"id": c.id, "event_type": "Comment", "via": {"channel": "email"},
-                         "author_id": c.author_id, "body": body,
-                         "html_body": c.body if c.html else f"<p>{c.body}</p>",
-                         "plain_body": body, "public": c.public, "attachments": [],
-                         "audit_id": audit.id, "type": "Comment"})
+        children.append({**comment_json(audit.comment), "via": via, "via_reference_id": None,
+                         "audit_id": audit.id, "event_type": "Comment"})
+    ticket = sim().tickets[audit.ticket_id]
+    if audit.comment is not None and audit.comment is ticket.comments[0]:
+        for name, value in (("status", "open"), ("subject", ticket.subject),
+                            ("requester_id", ticket.requester_id),
+                            ("assignee_id", ticket.assignee_id), ("group_id", ticket.group_id)):
+            children.append({"id": audit.id * 10 + len(children), "via": via,
+                             "via_reference_id": None, "field_name": name, "value": value,
+                             "event_type": "Create"})
     for name, value in audit.changes.items():
-        children.append({"id": audit.id * 10 + len(children), "event_type": "Change",
-                         "field_name": name, "value": value, "previous_value": None})
+        children.append({"id": audit.id * 10 + len(children), "via": via,
+                         "via_reference_id": None, "field_name": name, "value": value,
+                         "previous_value": None, "event_type": "Change"})
     return children
 
 
-def _html_to_plain(body: str) -> str:
-    import re
+def comment_json(c) -> dict:
+    """A comment as Zendesk renders it: body (text), html_body, plain_body."""
+    plain = _html_to_plain(c.body) if c.html else c.body
+    html = c.body if c.html else html_lib.escape(plain, quote=False).replace("\n", "<br/>")
+    return {"id": c.id, "type": "Comment", "author_id": c.author_id, "body": plain,
+            "html_body": f'<div class="zd-comment" dir="auto">{html}</div>',
+            "plain_body": plain, "public": c.public, "attachments": [],
+            "created_at": iso(c.created), "metadata": {"system": {}, "custom": {}}}
 
-    return re.sub(r"<[^>]+>", "\n", body).strip()
+
+def _html_to_plain(body: str) -> str:
+    text = re.sub(r"<br\s*/?>", "\n", body)
+    text = re.sub(r"</p>\s*<p>", "\n\n", text)
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
 @bp.get("/incremental/ticket_events.json")
@@ -136,14 +155,15 @@ def ticket_events():
     per_page = min(int(request.args.get("per_page", 1000)), 1000)
     include_comments = "comment_events" in request.args.get("include", "")
     audits = sim().visible_audits(start, now - EXPORT_LAG)[:per_page]
-    events = []
+    events, agents = [], sim().org.agents
     for audit in audits:
-        children = _child_events(audit, {})
+        children = _child_events(audit)
         if not include_comments:
             children = [c for c in children if c["event_type"] != "Comment"]
         events.append({"id": audit.id, "ticket_id": audit.ticket_id, "timestamp": int(audit.at),
                        "created_at": iso(audit.at), "updater_id": audit.author_id,
-                       "via": "Mail", "system": {}, "event_type": "Audit",
+                       "via": "Mail" if audit.author_id not in agents else "Web form",
+                       "system": {}, "metadata": {}, "event_type": "Audit",
                        "merged_ticket_ids": [], "child_events": children})
     end_time = int(audits[-1].at) if audits else start
     base = request.host_url.rstrip("/") + "/zendesk/api/v2"
@@ -217,9 +237,7 @@ def comments(ticket_id: int):
     ticket = sim().tickets.get(ticket_id)
     if ticket is None:
         return jsonify(error="RecordNotFound", description="Not found"), 404
-    items = [{"id": c.id, "type": "Comment", "author_id": c.author_id, "body": c.body,
-              "html_body": c.body if c.html else f"<p>{c.body}</p>", "plain_body": c.body,
-              "public": c.public, "attachments": [], "created_at": iso(c.created)}
+    items = [{**comment_json(c), "via": {"channel": "email" if c.from_customer else "web"}}
              for c in ticket.comments if c.created <= now]
     return jsonify(comments=items, meta={"has_more": False, "after_cursor": None,
                                          "before_cursor": None},

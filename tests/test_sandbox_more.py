@@ -62,6 +62,20 @@ def test_ticket_events_page_forward_to_end_of_stream(url):
     assert event["event_type"] == "Audit" and isinstance(event["timestamp"], int)
 
 
+def test_comment_events_have_the_recorded_shape(url):
+    body = requests.get(f"{url}/zendesk/api/v2/incremental/ticket_events.json",
+                        params={"start_time": int(time.time()) - 5 * 3600,
+                                "include": "comment_events"}, headers=ZD, timeout=5).json()
+    children = [c for e in body["ticket_events"] for c in e["child_events"]]
+    comments = [c for c in children if c["event_type"] == "Comment"]
+    keys = {"id", "type", "author_id", "body", "html_body", "plain_body", "public", "audit_id",
+            "created_at", "via", "attachments"}
+    assert comments and all(keys <= set(c) for c in comments)
+    assert all("<support@" not in c["html_body"] for c in comments)  # text is escaped in HTML
+    created = {c["field_name"] for c in children if c["event_type"] == "Create"}
+    assert {"assignee_id", "group_id", "status"} <= created
+
+
 def test_me_and_status_page(url):
     me = requests.get(f"{url}/zendesk/api/v2/users/me.json", headers=ZD, timeout=5).json()
     assert me["user"]["role"] == "admin"
