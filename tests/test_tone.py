@@ -100,3 +100,33 @@ def test_lexicon_matches_whole_words_only():
     [tone] = score(["Sorry, I made a mistake last weekend; thanks for the courtesy call."])
     assert not any(c.startswith(("insult", "threat", "escalation")) for c in tone.cues)
     assert not tone.hostile
+
+
+def test_extra_tickets_load_from_json_lines_and_tsv(tmp_path):
+    from workers.tone.train import load_extra
+
+    jsonl = tmp_path / "own.jsonl"
+    jsonl.write_text('{"text": "Das ist eine Frechheit", "hostile": true}\n\n'
+                     '{"text": "Thanks a lot!", "hostile": false, "praise": true}\n')
+    tsv = tmp_path / "own.tsv"
+    tsv.write_text("Das ist eine Frechheit\t1\nThanks a lot!\t0\t1\n")
+    expected = [("Das ist eine Frechheit", 1, -1, "de"), ("Thanks a lot!", 0, 1, "en")]
+    assert load_extra(jsonl) == expected
+    assert load_extra(tsv) == expected
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("bad.jsonl", '{"text": "ok", "hostile": true}\nnot json\n'),
+    ("bad.jsonl", '{"text": "ok", "hostile": "yes"}\n'),
+    ("bad.tsv", "fine\t1\nno label here\n"),
+    ("bad.tsv", "fine\tmaybe\n"),
+])
+def test_malformed_extra_tickets_name_the_line(tmp_path, name, content):
+    from workers.tone.train import load_extra
+
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(SystemExit) as error:
+        load_extra(path)
+    line = 2 if content.count("\n") == 2 else 1
+    assert f"{path}:{line}:" in str(error.value)

@@ -1,4 +1,4 @@
-"""Train the tone model: `python -m workers.tone.train [--data DIR] [--extra FILE.jsonl]`.
+"""Train the tone model: `python -m workers.tone.train [--data DIR] [--extra FILE.jsonl|FILE.tsv]`.
 
 Data (see docs/tone.md for licences): GoEmotions (anger ∪ annoyance = hostile, gratitude ∪
 admiration = praise) and GermEval-2018 (OFFENSE = hostile). Each data set is split with a fixed
@@ -49,18 +49,53 @@ def load_germeval(folder: Path) -> list[tuple[str, int, int, str]]:
 
 
 def load_extra(path: Path) -> list[tuple[str, int, int, str]]:
-    """Own labelled tickets: JSON lines {"text", "hostile": bool, "praise": bool (optional)}."""
+    """Own labelled tickets, JSON lines or TSV (by suffix .tsv).
+
+    JSON lines: {"text", "hostile": bool, "praise": bool (optional)}.
+    TSV: text <tab> hostile (0/1) [<tab> praise (0/1)], no header.
+    """
     rows = []
+    reader = _extra_tsv_row if path.suffix.lower() == ".tsv" else _extra_json_row
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        item = json.loads(line)
-        if not isinstance(item.get("text"), str) or "hostile" not in item:
-            raise SystemExit(f"{path}:{number}: needs a string 'text' and a boolean 'hostile'")
-        praise = int(bool(item["praise"])) if "praise" in item else -1
-        rows.append((item["text"], int(bool(item["hostile"])), praise,
-                     detect_language(item["text"])))
+        parsed = reader(line)
+        if parsed is None:
+            raise SystemExit(f"{path}:{number}: {_EXTRA_FORMAT[reader]}")
+        text, hostile, praise = parsed
+        rows.append((text, hostile, praise, detect_language(text)))
     return rows
+
+
+def _extra_json_row(line: str) -> tuple[str, int, int] | None:
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        return None
+    if not isinstance(item.get("hostile"), bool):
+        return None
+    praise = item.get("praise")
+    if praise is not None and not isinstance(praise, bool):
+        return None
+    return item["text"], int(item["hostile"]), -1 if praise is None else int(praise)
+
+
+def _extra_tsv_row(line: str) -> tuple[str, int, int] | None:
+    parts = line.rstrip("\r").split("\t")
+    flags = parts[1:]
+    if len(parts) not in (2, 3) or any(flag.strip() not in ("0", "1") for flag in flags):
+        return None
+    praise = int(flags[1].strip()) if len(flags) == 2 else -1
+    return parts[0], int(flags[0].strip()), praise
+
+
+_EXTRA_FORMAT = {
+    _extra_json_row: "needs a JSON object with a string 'text', a boolean 'hostile' "
+    "and an optional boolean 'praise'",
+    _extra_tsv_row: "needs 'text<TAB>hostile 0/1' with an optional '<TAB>praise 0/1'",
+}
 
 
 def prepare(text: str) -> str:
@@ -201,7 +236,7 @@ def train(data: Path, extra: Path | None, out: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--extra", type=Path, help="own labelled tickets (JSON lines)")
+    parser.add_argument("--extra", type=Path, help="own labelled tickets (JSON lines, or .tsv)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args()
     print(json.dumps(train(args.data, args.extra, args.out), indent=2))
