@@ -45,6 +45,7 @@ class Ticket:
     mood: str
     status: str = "new"
     comments: list[Comment] = field(default_factory=list)
+    planned_assignee: int | None = None  # who picks up a ticket that arrived unassigned
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Audit:
     author_id: int
     comment: Comment | None
     changes: dict
+    created: dict = field(default_factory=dict)  # fields set when the ticket was created
 
 
 @dataclass
@@ -113,6 +115,10 @@ class Simulation:
         open_tickets = [tk for tk in self.tickets.values() if tk.status in ("new", "open",
                                                                               "pending")]
         for ticket in open_tickets:
+            if ticket.assignee_id is None:
+                if rng.random() < 0.35:
+                    self._assign(ticket, t + rng.randrange(60))
+                continue
             roll = rng.random()
             at = t + rng.randrange(60)
             if roll < 0.06:
@@ -143,6 +149,8 @@ class Simulation:
         ticket = Ticket(self.next_ticket, at, at, self.org.first_customer + rng.randrange(400),
                         self.org.agents[assignee][1], assignee, texts.subject(rng, lang), lang,
                         mood, status="open")
+        if burst_agent is None and rng.random() < 0.3:  # arrives unassigned, picked up later
+            ticket.assignee_id, ticket.planned_assignee, ticket.status = None, assignee, "new"
         self.next_ticket += 1
         self.tickets[ticket.id] = ticket
         self._customer_reply(rng, ticket, at, first=True)
@@ -158,9 +166,14 @@ class Simulation:
     def _comment(self, ticket: Ticket, author: int, public: bool, body: str, html: bool,
                  at: float, from_customer: bool, changes: dict | None = None) -> None:
         comment = Comment(self._new_id(), author, public, body, html, at, from_customer)
+        created = {} if ticket.comments else {
+            "status": ticket.status, "subject": ticket.subject,
+            "requester_id": ticket.requester_id, "assignee_id": ticket.assignee_id,
+            "group_id": ticket.group_id}
         ticket.comments.append(comment)
         ticket.updated = max(ticket.updated, at)
-        self.audits.append(Audit(self._new_id(), ticket.id, at, author, comment, changes or {}))
+        self.audits.append(Audit(self._new_id(), ticket.id, at, author, comment, changes or {},
+                                 created))
 
     def _customer_reply(self, rng: random.Random, ticket: Ticket, at: float,
                         first: bool = False) -> None:
@@ -172,10 +185,12 @@ class Simulation:
         mood = ticket.mood
         if not first and mood == "neutral" and rng.random() < 0.3:
             mood = "thankful"
+        elif not first and mood == "neutral" and rng.random() < 0.12:
+            mood = ticket.mood = "hostile"  # a customer losing patience stays angry
         body, html = texts.customer_message(rng, ticket.lang, mood,
                                             rng.choice(texts.NAMES), previous, when)
-        changes = {"status": "open"} if ticket.status != "open" else {}
-        ticket.status = "open"
+        changes = {"status": "open"} if ticket.status not in ("open", "new") else {}
+        ticket.status = "open" if ticket.status != "new" else "new"
         self._comment(ticket, ticket.requester_id, True, body, html, at, True, changes)
 
     def _agent_reply(self, rng: random.Random, ticket: Ticket, at: float) -> None:
@@ -187,6 +202,12 @@ class Simulation:
     def _note(self, rng: random.Random, ticket: Ticket, at: float) -> None:
         self._comment(ticket, ticket.assignee_id, False, texts.internal_note(rng), False, at,
                       False)
+
+    def _assign(self, ticket: Ticket, at: float) -> None:
+        ticket.assignee_id, ticket.status = ticket.planned_assignee, "open"
+        ticket.updated = max(ticket.updated, at)
+        self.audits.append(Audit(self._new_id(), ticket.id, at, ticket.assignee_id, None,
+                                 {"assignee_id": ticket.assignee_id, "status": "open"}))
 
     def _solve(self, rng: random.Random, ticket: Ticket, at: float) -> None:
         ticket.status = "solved"

@@ -113,14 +113,10 @@ def _child_events(audit) -> list[dict]:
     if audit.comment is not None:
         children.append({**comment_json(audit.comment), "via": via, "via_reference_id": None,
                          "audit_id": audit.id, "event_type": "Comment"})
-    ticket = sim().tickets[audit.ticket_id]
-    if audit.comment is not None and audit.comment is ticket.comments[0]:
-        for name, value in (("status", "open"), ("subject", ticket.subject),
-                            ("requester_id", ticket.requester_id),
-                            ("assignee_id", ticket.assignee_id), ("group_id", ticket.group_id)):
-            children.append({"id": audit.id * 10 + len(children), "via": via,
-                             "via_reference_id": None, "field_name": name, "value": value,
-                             "event_type": "Create"})
+    for name, value in audit.created.items():
+        children.append({"id": audit.id * 10 + len(children), "via": via,
+                         "via_reference_id": None, "field_name": name, "value": value,
+                         "event_type": "Create"})
     for name, value in audit.changes.items():
         children.append({"id": audit.id * 10 + len(children), "via": via,
                          "via_reference_id": None, "field_name": name, "value": value,

@@ -126,3 +126,14 @@ def test_cli_prints_urls_and_stops_cleanly_on_ctrl_c():
     finally:
         process.kill()
     assert process.returncode == 0 and "Traceback" not in err
+
+
+def test_some_tickets_arrive_unassigned_and_are_picked_up_later():
+    sim = Simulation(zendesk_org(), seed=4, speed=60, history_hours=3, backlog_hours=3)
+    sim.advance()
+    assigned_later = {a.ticket_id: a for a in sim.audits if "assignee_id" in a.changes}
+    assert assigned_later
+    for audit in sim.audits:
+        if audit.ticket_id in assigned_later and audit.created:
+            assert audit.created["assignee_id"] is None and audit.created["status"] == "new"
+            assert audit.at <= assigned_later[audit.ticket_id].at
