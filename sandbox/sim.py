@@ -117,10 +117,10 @@ class Simulation:
         for ticket in open_tickets:
             if ticket.assignee_id is None:
                 if rng.random() < 0.35:
-                    self._assign(ticket, t + rng.randrange(60))
+                    self._assign(ticket, max(t + rng.randrange(60), ticket.updated))
                 continue
             roll = rng.random()
-            at = t + rng.randrange(60)
+            at = max(t + rng.randrange(60), ticket.updated)  # never before its last event
             if roll < 0.06:
                 self._agent_reply(rng, ticket, at)
             elif roll < 0.09 and ticket.status == "pending":

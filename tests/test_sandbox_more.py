@@ -137,3 +137,11 @@ def test_some_tickets_arrive_unassigned_and_are_picked_up_later():
         if audit.ticket_id in assigned_later and audit.created:
             assert audit.created["assignee_id"] is None and audit.created["status"] == "new"
             assert audit.at <= assigned_later[audit.ticket_id].at
+
+
+def test_every_ticket_history_runs_forward():
+    sim = Simulation(zendesk_org(), seed=6, speed=60, history_hours=4, backlog_hours=4)
+    sim.advance()
+    for ticket in sim.tickets.values():
+        times = [a.at for a in sim.audits if a.ticket_id == ticket.id]
+        assert times == sorted(times) and times[0] == ticket.created, ticket.id
