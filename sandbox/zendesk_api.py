@@ -8,6 +8,7 @@ import json
 import re
 import time
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
@@ -79,7 +80,7 @@ def _too_recent():
 @bp.get("/incremental/tickets/cursor.json")
 def tickets_cursor():
     now = sim().advance()
-    per_page = min(int(request.args.get("per_page", 1000)), 1000)
+    per_page = max(1, min(request.args.get("per_page", 1000, type=int), 1000))
     cursor = request.args.get("cursor")
     if cursor:
         try:
@@ -148,7 +149,7 @@ def ticket_events():
         return jsonify(error="InvalidValue", description="start_time is required"), 400
     if start > now - EXPORT_LAG:
         return _too_recent()
-    per_page = min(int(request.args.get("per_page", 1000)), 1000)
+    per_page = max(1, min(request.args.get("per_page", 1000, type=int), 1000))
     include_comments = "comment_events" in request.args.get("include", "")
     audits = sim().visible_audits(start, now - EXPORT_LAG)[:per_page]
     events, agents = [], sim().org.agents
@@ -194,13 +195,20 @@ def _all_users(roles: list[str]) -> list[dict]:
 def users():
     roles = request.args.getlist("role[]") or request.args.getlist("role") or [
         "admin", "agent", "end-user"]
-    size = min(int(request.args.get("page[size]", 100)), 100)
-    after = int(_decode(request.args["page[after]"])[0]) if request.args.get("page[after]") else 0
+    size = max(1, min(request.args.get("page[size]", 100, type=int), 100))
+    try:
+        after = int(_decode(request.args["page[after]"])[0]) if request.args.get(
+            "page[after]") else 0
+    except (ValueError, IndexError, TypeError):
+        return jsonify(error="InvalidPaginationParameter",
+                       description="page[after] is not a valid cursor"), 400
     everyone = _all_users(roles)
     page = everyone[after: after + size]
     has_more = after + size < len(everyone)
     cursor = _encode((after + size,))
-    next_url = url_for(".users", _external=True) + f"?page[size]={size}&page[after]={cursor}"
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page[after]"]
+    next_url = url_for(".users", _external=True) + "?" + urlencode(
+        [*args, ("page[after]", cursor)])
     return jsonify(users=page, meta={"has_more": has_more, "after_cursor": cursor,
                                      "before_cursor": None},
                    links={"prev": None, "next": next_url})

@@ -145,3 +145,17 @@ def test_every_ticket_history_runs_forward():
     for ticket in sim.tickets.values():
         times = [a.at for a in sim.audits if a.ticket_id == ticket.id]
         assert times == sorted(times) and times[0] == ticket.created, ticket.id
+
+
+def test_users_next_link_keeps_the_role_filter(url):
+    page = requests.get(f"{url}/zendesk/api/v2/users.json",
+                        params={"role[]": ["agent", "admin"], "page[size]": 4},
+                        headers=ZD, timeout=5).json()
+    users = list(page["users"])
+    while page["meta"]["has_more"]:
+        page = requests.get(page["links"]["next"], headers=ZD, timeout=5).json()
+        users += page["users"]
+    assert len(users) == 13 and {u["role"] for u in users} == {"agent", "admin"}
+    bad = requests.get(f"{url}/zendesk/api/v2/users.json", params={"page[after]": "zzz"},
+                       headers=ZD, timeout=5)
+    assert bad.status_code == 400
