@@ -69,6 +69,18 @@ def test_quoted_agent_reply_is_not_the_customers_words():
     assert "lawyer" not in clean(body)
 
 
+def test_quote_lines_go_but_a_message_of_nothing_else_keeps_its_words():
+    """A `>` line next to the customer's own line is an earlier message; a message that is one
+    flattened `>` line (chat, social, exports without line breaks) still has the customer's
+    words in it, and scoring them as calm would hide them."""
+    assert clean("> You are USELESS\nAll fine now, thank you for the quick fix.") == (
+        "All fine now, thank you for the quick fix.")
+    flattened = "> where is my order you said friday. This is a joke, you are USELESS!!!"
+    assert clean(flattened).startswith("where is my order")
+    assert score([flattened])[0].hostile
+    assert clean("On Mon, Nov 2, 2026 Support wrote:\n> You are USELESS") == ""
+
+
 def test_german_quote_header_and_signature_are_removed():
     body = ("Alles gut, danke.\n\nMit freundlichen Grüßen\nJonas Weber\nTel. 0123\n\n"
             "Am 02.11.2026 um 09:14 schrieb Support <support@example.com>:\n> Frechheit!!!")

@@ -49,7 +49,12 @@ _QUOTE_HINTS = ("wrote:", "schrieb", "-----", "from:", "von:", "##-", ">")
 
 
 def strip_quoted(text: str) -> str:
-    """Cut at the first reply header and drop `>` lines (an earlier message, often ours)."""
+    """Cut at the first reply header and drop `>` lines (an earlier message, often ours).
+
+    Unless every line is a `>` line: then the quote marker is all that is left of a message
+    whose line breaks were lost (chat and social channels, flattened exports: "> your reply
+    This is useless"), and dropping it would score the customer's words as calm. The marker
+    goes, the words stay."""
     lowered = text.lower()
     if not any(hint in lowered for hint in _QUOTE_HINTS):
         return text
@@ -58,8 +63,11 @@ def strip_quoted(text: str) -> str:
         match = pattern.search(text)
         if match and match.start() < cut:
             cut = match.start()
-    text = text[:cut]
-    return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">"))
+    lines = text[:cut].split("\n")
+    own = [line for line in lines if not line.lstrip().startswith(">")]
+    if any(line.strip() for line in own) or cut < len(text):
+        return "\n".join(own)
+    return "\n".join(line.lstrip().lstrip(">").lstrip() for line in lines)
 
 
 def strip_signature(text: str) -> str:

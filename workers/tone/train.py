@@ -3,7 +3,8 @@
 Data (see docs/tone.md for licences): GoEmotions (anger ∪ annoyance = hostile, gratitude ∪
 admiration = praise) and GermEval-2018 (OFFENSE = hostile). Each data set is split with a fixed
 seed into train (80 %), calibration (10 %: regularisation and thresholds) and report (10 %:
-the figures in docs/tone.md, never used for any choice). Needs the dev extra (scikit-learn).
+the figures in docs/tone.md, never used for any choice). Once C and the thresholds are chosen,
+the shipped heads are refitted on train + calibration with them. Needs the dev extra (scikit-learn).
 """
 
 from __future__ import annotations
@@ -190,7 +191,19 @@ def choose(x_train, y_train, x_cal, y_cal, grid=(0.25, 0.5, 1.0, 2.0, 4.0, 8.0))
     return best
 
 
+def refit(parts: list[Part], x: list, labels: str, c: float):
+    """The final head on train + calibration, with the C chosen on calibration alone."""
+    from scipy import sparse
+
+    x_all = sparse.vstack(x).tocsr()
+    y_all = np.concatenate([getattr(part, labels) for part in parts])
+    known = y_all >= 0
+    ratio = nb_scale(x_all[known], y_all[known])
+    return fit(scaled(x_all[known], ratio), y_all[known], c), ratio
+
+
 def train(data: Path, extra: Path | None, out: Path) -> dict:
+    """Choose C and thresholds on calibration, then refit every head on train + calibration."""
     english, german = load_goemotions(data / "goemotions"), load_germeval(data / "germeval2018")
     extra_rows = load_extra(extra) if extra else []
     en_train, en_cal, en_report = split(english)
@@ -201,24 +214,25 @@ def train(data: Path, extra: Path | None, out: Path) -> dict:
                                                   ("en_cal", en_cal), ("de_cal", de_cal))}
     from scipy import sparse
 
-    everything = sparse.vstack([parts["en"].raw, parts["de"].raw]).tocsc()
+    everything = sparse.vstack([part.raw for part in parts.values()]).tocsc()  # no labels used
     df = np.diff(everything.indptr)
     idf = (np.log((1 + everything.shape[0]) / (1 + df)) + 1).astype(np.float32)
     x = {name: part.x(idf) for name, part in parts.items()}
-    en_auc, en_c, anger_en, en_ratio = choose(x["en"], parts["en"].anger, x["en_cal"],
-                                              parts["en_cal"].anger)
-    de_auc, de_c, anger_de, de_ratio = choose(x["de"], parts["de"].anger, x["de_cal"],
-                                              parts["de_cal"].anger)
-    labelled = parts["en"].praise >= 0
-    praise_ratio = nb_scale(x["en"][labelled], parts["en"].praise[labelled])
-    praise = fit(scaled(x["en"][labelled], praise_ratio), parts["en"].praise[labelled], en_c)
+    en_auc, en_c, chosen_en, chosen_en_ratio = choose(x["en"], parts["en"].anger, x["en_cal"],
+                                                      parts["en_cal"].anger)
+    de_auc, de_c, chosen_de, chosen_de_ratio = choose(x["de"], parts["de"].anger, x["de_cal"],
+                                                      parts["de_cal"].anger)
     offsets = {
-        "en": best_threshold(anger_en.decision_function(scaled(x["en_cal"], en_ratio)),
+        "en": best_threshold(chosen_en.decision_function(scaled(x["en_cal"], chosen_en_ratio)),
                              parts["en_cal"].anger, macro=False),
-        "de": best_threshold(anger_de.decision_function(scaled(x["de_cal"], de_ratio)),
+        "de": best_threshold(chosen_de.decision_function(scaled(x["de_cal"], chosen_de_ratio)),
                              parts["de_cal"].anger, macro=True),
     }
     offsets["other"] = offsets["en"]
+    english_parts, german_parts = [parts["en"], parts["en_cal"]], [parts["de"], parts["de_cal"]]
+    anger_en, en_ratio = refit(english_parts, [x["en"], x["en_cal"]], "anger", en_c)
+    anger_de, de_ratio = refit(german_parts, [x["de"], x["de_cal"]], "anger", de_c)
+    praise, praise_ratio = refit(english_parts, [x["en"], x["en_cal"]], "praise", en_c)
     heads = (anger_en, anger_de, praise)
     ratios = np.stack([en_ratio, de_ratio, praise_ratio], axis=1)
     coef = np.stack([m.coef_[0] for m in heads], axis=1)
@@ -230,6 +244,8 @@ def train(data: Path, extra: Path | None, out: Path) -> dict:
             "calibration_auc": {"en": round(en_auc, 4), "de": round(de_auc, 4)},
             "offsets": offsets, "train_rows": {"en": len(en_train), "de": len(de_train)},
             "calibration_rows": {"en": len(en_cal), "de": len(de_cal)},
+            "final_fit_rows": {"en": len(en_train) + len(en_cal),
+                               "de": len(de_train) + len(de_cal)},
             "report_rows": {"en": len(en_report), "de": len(de_report)}}
 
 
