@@ -202,8 +202,11 @@ def refit(parts: list[Part], x: list, labels: str, c: float):
     return fit(scaled(x_all[known], ratio), y_all[known], c), ratio
 
 
-def train(data: Path, extra: Path | None, out: Path) -> dict:
-    """Choose C and thresholds on calibration, then refit every head on train + calibration."""
+def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -> dict:
+    """Choose C and thresholds on calibration, then refit every head on train + calibration.
+
+    Without the refit, the model is the one the choices were made with: score the calibration
+    split with it to choose a constant of the scorer (such as HELPDESK_BOOST)."""
     english, german = load_goemotions(data / "goemotions"), load_germeval(data / "germeval2018")
     extra_rows = load_extra(extra) if extra else []
     en_train, en_cal, en_report = split(english)
@@ -230,9 +233,13 @@ def train(data: Path, extra: Path | None, out: Path) -> dict:
     }
     offsets["other"] = offsets["en"]
     english_parts, german_parts = [parts["en"], parts["en_cal"]], [parts["de"], parts["de_cal"]]
-    anger_en, en_ratio = refit(english_parts, [x["en"], x["en_cal"]], "anger", en_c)
-    anger_de, de_ratio = refit(german_parts, [x["de"], x["de_cal"]], "anger", de_c)
-    praise, praise_ratio = refit(english_parts, [x["en"], x["en_cal"]], "praise", en_c)
+    english_x, german_x = [x["en"], x["en_cal"]], [x["de"], x["de_cal"]]
+    if not refit_heads:
+        english_parts, german_parts, english_x, german_x = (
+            english_parts[:1], german_parts[:1], english_x[:1], german_x[:1])
+    anger_en, en_ratio = refit(english_parts, english_x, "anger", en_c)
+    anger_de, de_ratio = refit(german_parts, german_x, "anger", de_c)
+    praise, praise_ratio = refit(english_parts, english_x, "praise", en_c)
     heads = (anger_en, anger_de, praise)
     ratios = np.stack([en_ratio, de_ratio, praise_ratio], axis=1)
     coef = np.stack([m.coef_[0] for m in heads], axis=1)
@@ -244,8 +251,8 @@ def train(data: Path, extra: Path | None, out: Path) -> dict:
             "calibration_auc": {"en": round(en_auc, 4), "de": round(de_auc, 4)},
             "offsets": offsets, "train_rows": {"en": len(en_train), "de": len(de_train)},
             "calibration_rows": {"en": len(en_cal), "de": len(de_cal)},
-            "final_fit_rows": {"en": len(en_train) + len(en_cal),
-                               "de": len(de_train) + len(de_cal)},
+            "final_fit_rows": {"en": len(en_train) + len(en_cal) * refit_heads,
+                               "de": len(de_train) + len(de_cal) * refit_heads},
             "report_rows": {"en": len(en_report), "de": len(de_report)}}
 
 
@@ -254,8 +261,11 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--extra", type=Path, help="own labelled tickets (JSON lines, or .tsv)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--no-refit", action="store_true",
+                        help="keep the heads fitted on train only (to choose scorer constants "
+                             "on the calibration split)")
     args = parser.parse_args()
-    print(json.dumps(train(args.data, args.extra, args.out), indent=2))
+    print(json.dumps(train(args.data, args.extra, args.out, not args.no_refit), indent=2))
 
 
 if __name__ == "__main__":
