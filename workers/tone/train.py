@@ -203,7 +203,7 @@ def refit(parts: list[Part], x: list, labels: str, c: float):
 
 
 def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -> dict:
-    """Choose C and thresholds on calibration, then refit every head on train + calibration.
+    """Split each data set (train / calibration / report), add the extra rows to train, fit.
 
     Without the refit, the model is the one the choices were made with: score the calibration
     split with it to choose a constant of the scorer (such as HELPDESK_BOOST)."""
@@ -213,8 +213,19 @@ def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -
     de_train, de_cal, de_report = split(german)
     en_train += [r for r in extra_rows if r[3] != "de"]
     de_train += [r for r in extra_rows if r[3] == "de"]
-    parts = {name: Part(rows) for name, rows in (("en", en_train), ("de", de_train),
-                                                  ("en_cal", en_cal), ("de_cal", de_cal))}
+    info = fit_model({"en": en_train, "de": de_train, "en_cal": en_cal, "de_cal": de_cal}, out,
+                     refit_heads)
+    return {**info, "train_rows": {"en": len(en_train), "de": len(de_train)},
+            "calibration_rows": {"en": len(en_cal), "de": len(de_cal)},
+            "final_fit_rows": {"en": len(en_train) + len(en_cal) * refit_heads,
+                               "de": len(de_train) + len(de_cal) * refit_heads},
+            "report_rows": {"en": len(en_report), "de": len(de_report)}}
+
+
+def fit_model(rows: dict[str, list], out: Path, refit_heads: bool = True) -> dict:
+    """Choose C and thresholds on calibration, then refit every head on train + calibration,
+    and write the model file. `rows` holds the parts "en", "de", "en_cal" and "de_cal"."""
+    parts = {name: Part(part_rows) for name, part_rows in rows.items()}
     from scipy import sparse
 
     everything = sparse.vstack([part.raw for part in parts.values()]).tocsc()  # no labels used
@@ -249,11 +260,7 @@ def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -
                         offsets=np.array([offsets[lang] for lang in LANGS], np.float32))
     return {"C": {"en": en_c, "de": de_c},
             "calibration_auc": {"en": round(en_auc, 4), "de": round(de_auc, 4)},
-            "offsets": offsets, "train_rows": {"en": len(en_train), "de": len(de_train)},
-            "calibration_rows": {"en": len(en_cal), "de": len(de_cal)},
-            "final_fit_rows": {"en": len(en_train) + len(en_cal) * refit_heads,
-                               "de": len(de_train) + len(de_cal) * refit_heads},
-            "report_rows": {"en": len(en_report), "de": len(de_report)}}
+            "offsets": offsets}
 
 
 def main() -> None:
