@@ -1,0 +1,94 @@
+"""Training is reproducible and what it writes is what the scorer loads; the word priors read
+the words as a person would (negation, unknown words, offensive words)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workers.tone.features import text_hash, tokenize
+from workers.tone.model import load_model
+from workers.tone.priors import HashIndex, load_priors
+
+ANGRY = ["this is awful and useless", "awful awful service", "useless garbage, awful",
+         "what an awful mess", "you are useless"]
+CALM = ["thanks for the help", "the parcel arrived today", "could you check my address",
+        "great, thank you", "all good now"]
+GERMAN_ANGRY = ["das ist eine frechheit", "unverschämt und dumm", "so eine frechheit"]
+GERMAN_CALM = ["vielen dank für die hilfe", "das paket ist da", "alles gut, danke"]
+
+
+def _rows(angry, calm, lang, copies):
+    praise = -1 if lang == "de" else 0
+    return ([(t, 1, 0 if praise == 0 else -1, lang) for t in angry] * copies
+            + [(t, 0, int("thank" in t) if praise == 0 else -1, lang) for t in calm] * copies)
+
+
+@pytest.fixture(scope="module")
+def tiny_rows():
+    return {"en": _rows(ANGRY, CALM, "en", 8), "en_cal": _rows(ANGRY, CALM, "en", 2),
+            "de": _rows(GERMAN_ANGRY, GERMAN_CALM, "de", 8),
+            "de_cal": _rows(GERMAN_ANGRY, GERMAN_CALM, "de", 2)}
+
+
+def test_training_is_reproducible_and_loads(tmp_path, tiny_rows):
+    pytest.importorskip("sklearn")
+    from workers.tone.train import fit_model
+
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    info = fit_model(tiny_rows, first)
+    fit_model(tiny_rows, second)
+    assert first.read_bytes() == second.read_bytes()
+    assert set(info["offsets"]) == {"en", "de", "other"}
+    model = load_model(first)
+    angry, calm = model.predict(["what an awful, useless service", "thanks, the parcel arrived"])
+    assert angry.anger > calm.anger
+
+
+def test_a_model_of_another_shape_is_refused_with_a_reason(tmp_path):
+    path = tmp_path / "old.npz"
+    np.savez(path, weights=np.zeros((8, 3), np.float16), dense=np.zeros((2, 3), np.float32),
+             idf=np.ones(8, np.float16), bias=np.zeros(3, np.float32),
+             offsets=np.zeros(3, np.float32))
+    with pytest.raises(ValueError, match="retrain"):
+        load_model(path)
+
+
+def _priors(text):
+    return load_priors().features(tokenize([text]))[0]
+
+
+def test_negative_words_raise_negativity_and_negation_softens_it():
+    assert _priors("this is terrible")[0] > _priors("this is fine")[0]
+    assert _priors("this is not terrible")[0] < _priors("this is terrible")[0]
+    assert _priors("this isn't terrible")[0] < _priors("this is terrible")[0]
+
+
+def test_offensive_words_score_above_plain_ones():
+    assert _priors("you are a fucking idiot")[2] > _priors("you are a helpful person")[2]
+
+
+def test_texts_without_known_words_get_the_neutral_values():
+    empty = load_priors().features(tokenize(["", "zzqx blorf"]))
+    assert (empty[:, :2] == 0).all()
+    assert empty[0, 2] == empty[1, 2]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=300, unique=True),
+       st.lists(st.integers(0, 2**32 - 1), max_size=300))
+def test_hash_index_finds_exactly_the_stored_keys(keys, others):
+    stored = np.array(keys, np.uint32)
+    index = HashIndex(stored)
+    queries = np.array(keys + others, np.uint32)
+    found = index.find(queries)
+    expected = [keys.index(q) if q in keys else -1 for q in queries.tolist()]
+    assert found.tolist() == expected
+
+
+def test_the_priors_table_knows_common_words():
+    priors = load_priors()
+    for word in ("terrible", "love", "not"):
+        assert priors.lookup.find(np.array([text_hash(word)], np.uint32))[0] >= 0
