@@ -23,8 +23,10 @@ PRAISE_THRESHOLD = 0.5
 # Logit added per unit of helpdesk cue weight (threat 0.5, escalation 0.3, insult 0.2 per
 # kind): the model learned from Reddit and tweets, where "cancel", "refund" or "a joke" mean
 # little; in a helpdesk they mark an escalating customer. Chosen with the heads fitted on train
-# only (`train --no-refit`), on the calibration split: costs 0.06 pt English AUC there.
-HELPDESK_BOOST = 2.5
+# only (`train --no-refit`), on the calibration split: costs 0.07 pt English AUC there against
+# 2.0; below 3.0, "Your so-called support is a joke. Cancel my subscription NOW and refund
+# every cent." is not hostile.
+HELPDESK_BOOST = 3.0
 
 
 class Tone(NamedTuple):
