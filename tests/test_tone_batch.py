@@ -100,3 +100,28 @@ def test_more_helpdesk_anger_is_hostile(text):
 ])
 def test_polite_cancellations_and_questions_are_not_hostile(text):
     assert not score([text])[0].hostile
+
+
+UNICODE = ["ΟΔΟΣ ΣΑΣ", "Σ", "İstanbul", "STRASSE ẞ", "K\u212a", "“Useless” 😡", "\ud800 lone", "",
+           "plain ASCII", "ÄRGER über Größe"]
+
+
+@pytest.mark.parametrize("texts", [UNICODE, UNICODE[:1], [""], ["a\x00b", *UNICODE]])
+def test_batch_bytes_equal_the_per_text_encoding(texts):
+    """One lower() and encode() for the batch gives the bytes of the per-text path."""
+    from workers.tone.features import _bytes_and_rows, _bytes_and_rows_one_by_one
+
+    data, rows = _bytes_and_rows(texts)
+    expected_data, expected_rows = _bytes_and_rows_one_by_one(texts)
+    assert data.tobytes() == expected_data.tobytes()
+    assert rows.dtype == expected_rows.dtype and rows.tolist() == expected_rows.tolist()
+
+
+def test_cached_powers_do_not_depend_on_batch_order():
+    from workers.tone import features
+
+    long, short = ["word " * 20_000 + "end"], ["short one", "end"]
+    features._POWER_CACHE.clear()
+    fresh = features.tokenize(short).hashes.tolist()
+    assert features.tokenize(long).hashes[-1] == fresh[-1]  # the cache has grown by now
+    assert features.tokenize(short).hashes.tolist() == fresh

@@ -155,8 +155,8 @@ def _caps_counts(texts: list[str], tokens: Tokens) -> np.ndarray:
     """Per text, words of three or more capitals (known acronyms left out), from the bytes as
     written, laid out like `tokens.data` (which is lower case)."""
     n = len(texts)
-    written = np.frombuffer(b"\x00".join([b" " + t.encode("utf-8", "replace") + b" "
-                                          for t in texts]), dtype=np.uint8)
+    joined = (" " + " \x00 ".join(texts) + " ") if texts else ""  # one encode, not one a text
+    written = np.frombuffer(joined.encode("utf-8", "replace"), dtype=np.uint8)
     if len(written) != len(tokens.data):  # lower-casing changed a length: use the regex
         caps = np.zeros(n)
         np.add.at(caps, _owner(_starts(texts), _caps_words(SEPARATOR.join(texts))), 1)

@@ -32,6 +32,21 @@ class Batch:
 
 
 def _bytes_and_rows(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The batch as lower-cased UTF-8 bytes (each text padded by spaces, texts separated by a
+    0 byte) and the text index of every byte. One `lower` and `encode` for the whole batch
+    (a per-text loop cost 0.7 µs a message); the space padding keeps a final sigma final."""
+    # str.lower only where bytes.lower (ASCII only) might differ: three times faster
+    encoded = (" " + " \x00 ".join([t if t.isascii() else t.lower() for t in texts])
+               + " ").encode("utf-8", "replace").lower()
+    if not texts or encoded.count(b"\x00") != len(texts) - 1:  # a text holds a 0 byte
+        return _bytes_and_rows_one_by_one(texts)
+    data = np.frombuffer(encoded, np.uint8)
+    separators = np.flatnonzero(data == SEPARATOR)  # a separator belongs to the text before it
+    lengths = np.diff(separators, prepend=-1, append=len(data) - 1)
+    return data, np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+
+
+def _bytes_and_rows_one_by_one(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     encoded = [b" " + t.lower().encode("utf-8", "replace").replace(b"\x00", b" ") + b" "
                for t in texts]
     data = np.frombuffer(b"\x00".join(encoded), dtype=np.uint8)
@@ -102,19 +117,21 @@ def text_hash(word: str) -> int:
     return value
 
 
+_ASCII_KINDS = np.zeros(256, np.int8)
+_ASCII_KINDS[ord("a"):ord("z") + 1] = _ASCII_KINDS[ord("0"):ord("9") + 1] = 1
+
+
 def _byte_kinds(data: np.ndarray) -> np.ndarray:
     """Per byte: 1 letter or digit, 2 symbol, 0 neither. A non-ASCII byte takes the kind of its
     UTF-8 sequence: letters lead with 0xC3-0xDF or 0xE0-0xEF except 0xE2 (punctuation,
     arrows, dingbats); 0xC2 (°, «, no-break space) and four-byte sequences (emoji) are symbols."""
-    kind = (((data >= 97) & (data <= 122)) | ((data >= 48) & (data <= 57))).astype(np.int8)
-    high = data >= 128
-    if not high.any():
+    kind = _ASCII_KINDS[data]
+    high = np.flatnonzero(data >= 128)
+    if not len(high):
         return kind
-    positions = np.arange(len(data))
-    lead_at = np.maximum.accumulate(np.where(data >= 192, positions, 0))
-    lead = data[lead_at]
-    letter = (lead >= 0xC3) & (lead <= 0xEF) & (lead != 0xE2)
-    kind[high] = np.where(letter[high], 1, 2)
+    # a continuation byte directly follows its lead byte, so the high bytes alone suffice
+    lead = data[np.maximum.accumulate(np.where(data[high] >= 192, high, 0))]
+    kind[high] = np.where((lead >= 0xC3) & (lead <= 0xEF) & (lead != 0xE2), 1, 2)
     return kind
 
 
@@ -130,18 +147,32 @@ def tokenize(texts: list[str]) -> Tokens:
     with np.errstate(over="ignore"):
         # hash of bytes [s, e) = sum data[j] * BASE^(e-1-j): weight every byte by
         # BASE^(L-1-j), prefix-sum, then multiply a span by BASE^-(L-e) (BASE is odd)
-        powers = np.full(len(data) + 1, BASE, dtype=np.uint32)
-        powers[0] = 1
-        powers = np.cumprod(powers, dtype=np.uint32)
+        powers = _powers(BASE, len(data) + 1)
         weighted = values * powers[len(data) - 1 :: -1][: len(data)] if len(data) else values
         cumulative = np.concatenate(([np.uint32(0)], np.cumsum(weighted, dtype=np.uint32)))
-        inverse = np.full(len(data) + 1, np.uint32(pow(int(BASE), -1, 1 << 32)), np.uint32)
-        inverse[0] = 1
-        inverse = np.cumprod(inverse, dtype=np.uint32)
+        inverse = _powers(np.uint32(pow(int(BASE), -1, 1 << 32)), len(data) + 1)
     tokens = Tokens(data, rows, starts, ends, np.empty(0, np.uint32), rows[starts], cumulative,
                     inverse, len(texts))
     return Tokens(data, rows, starts, ends, tokens.span_hashes(starts, ends), rows[starts],
                   cumulative, inverse, len(texts))
+
+
+_POWER_CACHE: dict[int, np.ndarray] = {}
+
+
+def _powers(base: np.uint32, count: int) -> np.ndarray:
+    """base^0 .. base^(count-1) mod 2**32, read-only: kept per process and grown by doubling,
+    as every batch needs the same prefix of them."""
+    cached = _POWER_CACHE.get(int(base))
+    if cached is None or len(cached) < count:
+        cached = np.full(max(count, 2 * (0 if cached is None else len(cached)), 1 << 16), base,
+                         dtype=np.uint32)
+        cached[0] = 1
+        with np.errstate(over="ignore"):
+            cached = np.cumprod(cached, dtype=np.uint32)
+        cached.setflags(write=False)
+        _POWER_CACHE[int(base)] = cached
+    return cached[:count]
 
 
 def _words(tokens: Tokens):
