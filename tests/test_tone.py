@@ -87,6 +87,13 @@ def test_german_quote_header_and_signature_are_removed():
     assert clean(body) == "Alles gut, danke."
 
 
+def test_handles_and_links_go_but_email_addresses_stay():
+    """Training strips them (the German tweets are full of them), so scoring must too."""
+    assert clean("@telekom_hilft Ihr seid das Letzte https://t.co/x9 www.example.de/hilfe") == (
+        "Ihr seid das Letzte")
+    assert clean("Write to jo.doe@example.com, HTTP://X.Y/z") == "Write to jo.doe@example.com,"
+
+
 def test_html_body_is_read_as_text():
     body = "<div><p>WHERE IS MY REFUND?!?!</p><p>You are <b>useless</b>!!!</p></div>"
     cleaned = clean(body)

@@ -24,6 +24,8 @@ MIXED = [
     "Works now.\nSent from my iPhone",
     "Windows\r\nline\r\nends",
     "Vielen Dank!\n\nMit freundlichen Grüßen\nJonas",
+    "@support_de wo bleibt mein Paket? HTTPS://example.com/track",
+    "mail jo@example.com or see WWW.example.com",
 ]
 
 

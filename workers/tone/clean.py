@@ -31,6 +31,10 @@ _SIGNATURES = re.compile(
 _POLITE_END = re.compile(
     r"(?:\bthanks|\bthank you|\bcheers|\bdanke|\bmerci)(?: in advance| im voraus)?[ ,.!]*"
     r"(?:[A-ZÄÖÜ][\w.-]*(?: [A-ZÄÖÜ][\w.-]*)?)?\s*$", re.I)
+# Handles ("@telekom_hilft") and links name things; they say nothing about tone, and the German
+# training tweets are full of them. An e-mail address is left alone (the `@` follows a word).
+_MENTION = re.compile(r"(?<![\w.+-])@\w+")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _BLANKS = re.compile(r"[ \t\u00a0]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 
@@ -84,7 +88,7 @@ def strip_signature(text: str) -> str:
 _HINTS = tuple(hint.encode() for hint in (
     "<", ">", "&", "\r", "\t", "\u00a0", "|lbr|", "  ", "\n\n\n", "--", "__", "wrote:", "schrieb",
     "from:", "von:", "sent from", "von meinem", "regards", "best", "cheers", "thank", "danke",
-    "merci", "grüße", "\nlg", "\n lg", "\nmfg", "\n mfg"))
+    "merci", "grüße", "\nlg", "\n lg", "\nmfg", "\n mfg", "@", "http", "www."))
 
 
 def clean_batch(texts: list[str]) -> list[str]:
@@ -108,7 +112,9 @@ def clean(text: str) -> str:
     if not text:
         return ""
     text = text.replace("|LBR|", "\n").replace("\r\n", "\n").replace("\r", "\n")
-    text = strip_signature(strip_quoted(html_to_text(text)))
+    text = html_to_text(text)
+    text = _URL.sub(" ", _MENTION.sub(" ", text))
+    text = strip_signature(strip_quoted(text))
     if _POLITE_END.search(text[-60:]):
         shorter = _POLITE_END.sub("", text)
         if len(shorter.split()) >= 4:  # never strip a short message down to nothing

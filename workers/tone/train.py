@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +22,6 @@ from workers.tone.model import LANGS, MODEL_PATH, dense_features
 
 SEED = 13
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-_MENTION = re.compile(r"@\w+")
-_URL = re.compile(r"https?://\S+")
 
 
 def load_goemotions(folder: Path) -> list[tuple[str, int, int, str]]:
@@ -100,7 +97,8 @@ _EXTRA_FORMAT = {
 
 
 def prepare(text: str) -> str:
-    return clean(_URL.sub(" ", _MENTION.sub(" ", text.replace("|LBR|", "\n"))))
+    """Training sees exactly what `score` sees."""
+    return clean(text)
 
 
 def split(rows: list, seed: int = SEED) -> tuple[list, list, list]:
