@@ -77,7 +77,8 @@ def test_quote_lines_go_but_a_message_of_nothing_else_keeps_its_words():
         "All fine now, thank you for the quick fix.")
     flattened = "> where is my order you said friday. This is a joke, you are USELESS!!!"
     assert clean(flattened).startswith("where is my order")
-    assert score([flattened])[0].hostile
+    assert score([flattened]) == score([flattened[2:]])
+    assert score([flattened])[0].anger > 0.3
     assert clean("On Mon, Nov 2, 2026 Support wrote:\n> You are USELESS") == ""
 
 

@@ -15,7 +15,8 @@ import numpy as np
 from workers.tone.cues import CueBatch, find_cue_batch
 from workers.tone.features import DIM, Tokens, featurize, sum_rows, tokenize
 from workers.tone.priors import FEATURES as PRIOR_FEATURES
-from workers.tone.priors import load_priors
+from workers.tone.priors import HashIndex, load_priors
+from workers.tone.vectors import pooled
 
 MODEL_PATH = Path(__file__).with_name("model.npz")
 HOSTILE_THRESHOLD = 0.5
@@ -70,7 +71,8 @@ class ToneModel:
     """Logistic heads over the same features: anger (English), anger (German), praise."""
 
     def __init__(self, weights: np.ndarray | None, dense: np.ndarray, bias: np.ndarray,
-                 offsets: dict[str, float], idf: np.ndarray | None = None):
+                 offsets: dict[str, float], idf: np.ndarray | None = None,
+                 word_hashes: np.ndarray | None = None, word_scores: np.ndarray | None = None):
         self.heads = [] if weights is None else list(range(weights.shape[1]))
         idf = np.ones(DIM, np.float32) if idf is None else idf.astype(np.float32)
         # IDF folded into the weights: w·(idf·v)/‖idf·v‖ = (w∘idf)·v / ‖idf·v‖
@@ -79,6 +81,9 @@ class ToneModel:
         self.dense = dense  # (len(DENSE), heads)
         self.bias = bias  # (heads,)
         self.offsets = offsets  # anger decision threshold (a logit) per language
+        # the heads' weights on the pooled word vectors, folded into a score per word and head
+        self.words = None if word_hashes is None else HashIndex(word_hashes)
+        self.word_scores = word_scores
 
     def logits(self, texts: list[str]) -> tuple[np.ndarray, CueBatch]:
         """(len(texts), heads) logits: hashed n-grams (IDF-weighted, L2-normalised) + dense;
@@ -86,6 +91,8 @@ class ToneModel:
         tokens = tokenize(texts)
         dense, cues = dense_and_cues(texts, tokens)
         logits = dense @ self.dense + self.bias
+        if self.words is not None:
+            logits += pooled(tokens, self.words, self.word_scores)
         if self.heads and texts:
             batch = featurize(texts, tokens)
             gathered = np.take(self.table, batch.cols, axis=0)  # (features, heads + 1), fast
@@ -133,7 +140,15 @@ def load_model(path: Path = MODEL_PATH) -> ToneModel:
         if weights.shape != (DIM, 3) or data["dense"].shape != (len(DENSE), 3):
             raise ValueError(f"{path}: weights {weights.shape} and dense {data['dense'].shape}, "
                              f"expected {(DIM, 3)} and {(len(DENSE), 3)}: retrain the model")
+        if "word_scores" not in data.files:
+            raise ValueError(f"{path}: no word scores (a model from before word vectors): "
+                             "retrain the model")
+        word_hashes, word_scores = data["word_hashes"], data["word_scores"]
+        if word_scores.shape != (len(word_hashes), 3):
+            raise ValueError(f"{path}: word scores {word_scores.shape} for {len(word_hashes)} "
+                             "words, expected one score a head: retrain the model")
         offsets = dict(zip(LANGS, data["offsets"].astype(float).tolist(), strict=True))
         return ToneModel(weights, data["dense"].astype(np.float32),
                          data["bias"].astype(np.float32), offsets,
-                         data["idf"].astype(np.float32))
+                         data["idf"].astype(np.float32), word_hashes.astype(np.uint32),
+                         word_scores.astype(np.float32))

@@ -42,15 +42,14 @@ NEGATORS = ("not", "no", "never", "none", "nobody", "nothing", "neither", "nor",
             "havent", "hasnt", "nicht", "kein", "keine", "keinen", "nie", "niemals")
 
 
-SLOT_BITS = 17  # open-addressing slots for ~20k words: short probes, 1 MB
-
-
 class HashIndex:
     """Position of each query hash in a set of word hashes, or -1: an open-addressing table
     probed for the whole batch at once (four times faster than a binary search here)."""
 
     def __init__(self, hashes: np.ndarray):
-        size = 1 << SLOT_BITS
+        # at least four slots a key, so that probes stay short (2^17 slots for 20k words)
+        self.bits = max(4, int(np.ceil(np.log2(4 * max(len(hashes), 1)))))
+        size = 1 << self.bits
         self.keys = np.zeros(size, np.uint32)
         self.index = np.full(size, -1, np.int32)
         home = self._home(hashes)
@@ -65,10 +64,9 @@ class HashIndex:
             pending = np.setdiff1d(pending, placed, assume_unique=True)
             self.probes += 1 if len(pending) else 0
 
-    @staticmethod
-    def _home(hashes: np.ndarray) -> np.ndarray:
+    def _home(self, hashes: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
-            return ((hashes * np.uint32(0x9E3779B1)) >> np.uint32(32 - SLOT_BITS)).astype(np.int64)
+            return ((hashes * np.uint32(0x9E3779B1)) >> np.uint32(32 - self.bits)).astype(np.int64)
 
     def find(self, queries: np.ndarray) -> np.ndarray:
         found = np.full(len(queries), -1, np.int64)
@@ -160,7 +158,7 @@ def load_priors(path: Path = PRIORS_PATH) -> WordPriors:
                           data["negator"].astype(bool), float(data["offence_bias"]))
 
 
-def _single_token(word: str) -> bool:
+def single_token(word: str) -> bool:
     """Only words our tokeniser keeps whole can be looked up by their hash."""
     tokens = tokenize([word])
     return len(tokens.starts) == 1 and tokens.ends[0] - tokens.starts[0] == len(
@@ -189,7 +187,7 @@ def build(out: Path = PRIORS_PATH) -> dict:
     for word, column in vectorizer.vocabulary_.items():
         idf = float(vectorizer.idf_[column])
         offence[word.lower()] = (idf * float(coef[column]), idf * idf)
-    words = sorted(w for w in set(valence) | set(offence) | set(NEGATORS) if _single_token(w))
+    words = sorted(w for w in set(valence) | set(offence) | set(NEGATORS) if single_token(w))
     hashes = np.array([text_hash(w) for w in words], np.uint32)
     order = np.argsort(hashes, kind="stable")
     hashes, unique = np.unique(hashes[order], return_index=True)  # a collision keeps one word

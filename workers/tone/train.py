@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from workers.tone.clean import clean
-from workers.tone.features import DIM, featurize
+from workers.tone.features import DIM, featurize, tokenize
 from workers.tone.lang import detect_language
-from workers.tone.model import LANGS, MODEL_PATH, dense_features
+from workers.tone.model import DENSE, LANGS, MODEL_PATH, dense_features
+from workers.tone.vectors import load_vectors
 
 SEED = 13
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -116,7 +117,8 @@ def raw_matrix(texts: list[str]):
 
 
 def weighted(x, idf: np.ndarray, dense: np.ndarray):
-    """IDF-weighted, row-normalised hashed features next to the dense ones (as at inference)."""
+    """IDF-weighted, row-normalised hashed features next to the dense ones (as at inference):
+    the dense ones end in the pooled word vectors."""
     from scipy import sparse
 
     x = x @ sparse.diags(idf.astype(np.float64))
@@ -146,16 +148,31 @@ def best_threshold(scores: np.ndarray, labels: np.ndarray, macro: bool) -> float
 class Part:
     """One split of one language, featurised once."""
 
-    def __init__(self, rows: list, idf: np.ndarray | None = None):
+    def __init__(self, rows: list, with_vectors: bool = True):
         texts = [prepare(t) for t, *_ in rows]
         self.rows = rows
         self.raw = raw_matrix(texts)
-        self.dense = dense_features(texts)
+        vectors = word_vector_features(texts)
+        if not with_vectors:  # all zero: the head learns no weight on them
+            vectors[:] = 0.0
+        self.dense = np.concatenate([dense_features(texts), vectors], axis=1)
         self.anger = np.array([a for _, a, _, _ in rows])
         self.praise = np.array([p for _, _, p, _ in rows])
 
     def x(self, idf: np.ndarray):
         return weighted(self.raw, idf, self.dense)
+
+
+# The encoder of the word vectors read English. With them the German head lost 2.5 pt AUC on
+# the calibration split (0.893 to 0.866); the English one gained 0.6 pt.
+VECTOR_LANGS = ("en",)
+
+
+def word_vector_features(texts: list[str], chunk: int = 4000) -> np.ndarray:
+    """Pooled word vectors per text (see workers.tone.vectors)."""
+    table = load_vectors()
+    parts = [table.features(tokenize(texts[i:i + chunk])) for i in range(0, len(texts), chunk)]
+    return np.concatenate(parts) if parts else np.zeros((0, table.codes.shape[1]), np.float32)
 
 
 def nb_scale(x, y: np.ndarray) -> np.ndarray:
@@ -223,7 +240,8 @@ def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -
 def fit_model(rows: dict[str, list], out: Path, refit_heads: bool = True) -> dict:
     """Choose C and thresholds on calibration, then refit every head on train + calibration,
     and write the model file. `rows` holds the parts "en", "de", "en_cal" and "de_cal"."""
-    parts = {name: Part(part_rows) for name, part_rows in rows.items()}
+    parts = {name: Part(part_rows, with_vectors=name.split("_")[0] in VECTOR_LANGS)
+             for name, part_rows in rows.items()}
     from scipy import sparse
 
     everything = sparse.vstack([part.raw for part in parts.values()]).tocsc()  # no labels used
@@ -252,8 +270,12 @@ def fit_model(rows: dict[str, list], out: Path, refit_heads: bool = True) -> dic
     heads = (anger_en, anger_de, praise)
     ratios = np.stack([en_ratio, de_ratio, praise_ratio], axis=1)
     coef = np.stack([m.coef_[0] for m in heads], axis=1)
+    vectors = load_vectors()
     np.savez_compressed(out, weights=(coef[:DIM] * ratios).astype(np.float16),
-                        dense=coef[DIM:].astype(np.float32), idf=idf.astype(np.float16),
+                        dense=coef[DIM:DIM + len(DENSE)].astype(np.float32),
+                        word_hashes=vectors.hashes,
+                        word_scores=vectors.fold(coef[DIM + len(DENSE):]),
+                        idf=idf.astype(np.float16),
                         bias=np.array([m.intercept_[0] for m in heads], np.float32),
                         offsets=np.array([offsets[lang] for lang in LANGS], np.float32))
     return {"C": {"en": en_c, "de": de_c},
