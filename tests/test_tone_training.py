@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workers.tone.features import text_hash, tokenize
+from workers.tone.hashindex import HashIndex
 from workers.tone.model import load_model
-from workers.tone.priors import HashIndex, load_priors
+from workers.tone.priors import load_priors
 
 ANGRY = ["this is awful and useless", "awful awful service", "useless garbage, awful",
          "what an awful mess", "you are useless"]

@@ -2,18 +2,20 @@
 
 The words of a batch are already hashed for the n-gram features (`features.tokenize`); a lexicon
 entry is the same hash of its own spelling, so finding every lexicon word and phrase of a batch
-is a few sorted-array look-ups instead of a Python loop over tokens. Entries ending in `\\w*`
+is a few hash-table look-ups instead of a Python loop over tokens. Entries ending in `\\w*`
 match word prefixes: the prefix of each word of that length is hashed on the fly.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from workers.tone.features import BASE, PAIR, Tokens, text_hash
+from workers.tone.hashindex import HashIndex
 
 _SPLIT = re.compile(r"[^a-z0-9\u0080-\U0010ffff]+")
 
@@ -21,12 +23,16 @@ _SPLIT = re.compile(r"[^a-z0-9\u0080-\U0010ffff]+")
 @dataclass(frozen=True)
 class Table:
     """Entries of one shape: `words` words long, the last one a prefix of `prefix` bytes (0:
-    whole word); sorted hashes with the code of each."""
+    whole word); sorted, unique hashes with the code of each."""
 
     words: int
     prefix: int
     hashes: np.ndarray
     codes: np.ndarray
+
+    @functools.cached_property
+    def index(self) -> HashIndex:
+        return HashIndex(self.hashes)
 
 
 def _chain(hashes: list[int]) -> int:
@@ -85,7 +91,8 @@ class Lexicon:
                 firsts.append(text_hash(words[0]))
             elif words and spelling.endswith("\\w*"):
                 openings.append(_bytes_hash(words[0].encode("utf-8")[:self.opening]))
-        self.firsts, self.openings = _sorted_unique(firsts), _sorted_unique(openings)
+        self.firsts = HashIndex(_sorted_unique(firsts))
+        self.openings = HashIndex(_sorted_unique(openings))
 
     def find(self, tokens: Tokens) -> Hits:
         """Every match in the batch (overlaps included)."""
@@ -107,11 +114,8 @@ class Lexicon:
         return Hits(*(np.concatenate([f[i] for f in found]) for i in range(4)))
 
 
-def _member(table: np.ndarray, values: np.ndarray) -> np.ndarray:
-    if not len(table):
-        return np.zeros(len(values), bool)
-    at = np.minimum(np.searchsorted(table, values), len(table) - 1)
-    return table[at] == values
+def _member(table: HashIndex, values: np.ndarray) -> np.ndarray:
+    return table.find(values) >= 0
 
 
 def _match(table: Table, tokens: Tokens, first: np.ndarray):
@@ -134,8 +138,8 @@ def _match(table: Table, tokens: Tokens, first: np.ndarray):
             value = value * PAIR + tokens.hashes[first + k]
         if n > 1:
             value = value * PAIR + tail
-    at = np.minimum(np.searchsorted(table.hashes, value), len(table.hashes) - 1)
-    match = table.hashes[at] == value
+    at = table.index.find(value)
+    match = at >= 0
     return tokens.word_rows[first[match]], table.codes[at[match]], first[match], last[match]
 
 

@@ -14,8 +14,9 @@ import numpy as np
 
 from workers.tone.cues import CueBatch, find_cue_batch
 from workers.tone.features import DIM, Tokens, featurize, sum_rows, tokenize
+from workers.tone.hashindex import HashIndex
 from workers.tone.priors import FEATURES as PRIOR_FEATURES
-from workers.tone.priors import HashIndex, load_priors
+from workers.tone.priors import load_priors
 from workers.tone.vectors import pooled
 
 MODEL_PATH = Path(__file__).with_name("model.npz")

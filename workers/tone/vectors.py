@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from workers.tone.features import Tokens, text_hash, tokenize
-from workers.tone.priors import HashIndex, single_token
+from workers.tone.hashindex import HashIndex
+from workers.tone.priors import single_token
 
 VECTORS_PATH = Path(__file__).resolve().parents[2] / "data" / "word_vectors.npz"
 MIN_COUNT = 2  # a training-split word must occur this often to join the vocabulary

