@@ -36,15 +36,17 @@ class HashIndex:
             return ((hashes * np.uint32(0x9E3779B1)) >> np.uint32(32 - self.bits)).astype(np.int64)
 
     def find(self, queries: np.ndarray) -> np.ndarray:
-        found = np.full(len(queries), -1, np.int64)
         home = self._home(queries)
-        pending = np.arange(len(queries))
-        for probe in range(self.probes + 1):
+        index = self.index[home]
+        hit = self.keys[home] == queries
+        found = np.where(hit, index, -1).astype(np.int64)  # an empty slot holds index -1
+        pending = np.flatnonzero(~hit & (index >= 0))  # occupied by another key: look further
+        for probe in range(1, self.probes + 1):
+            if not len(pending):
+                break
             slots = (home[pending] + probe) & (len(self.keys) - 1)
             index = self.index[slots]
             hit = (index >= 0) & (self.keys[slots] == queries[pending])
             found[pending[hit]] = index[hit]
-            pending = pending[~hit & (index >= 0)]  # an occupied slot: the key may lie further
-            if not len(pending):
-                break
+            pending = pending[~hit & (index >= 0)]
         return found
