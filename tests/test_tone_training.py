@@ -93,3 +93,22 @@ def test_the_priors_table_knows_common_words():
     priors = load_priors()
     for word in ("terrible", "love", "not"):
         assert priors.lookup.find(np.array([text_hash(word)], np.uint32))[0] >= 0
+
+
+def test_folded_word_scores_equal_pooled_vectors_times_the_weights():
+    """What ships (a score per word and head) gives the logits training fitted (weights on the
+    pooled vectors); unknown words add nothing; known words pool over √(known words)."""
+    from workers.tone.vectors import load_vectors, pooled
+
+    table = load_vectors()
+    tokens = tokenize(["you incompetent scammers!", "thanks", "thanks thanks", "",
+                       "zzqxv qqwxz"])
+    weights = np.random.default_rng(0).normal(size=(table.codes.shape[1], 3)).astype(np.float32)
+    direct = table.features(tokens) @ weights
+    folded = pooled(tokens, table.lookup, table.fold(weights))
+    np.testing.assert_allclose(folded, direct, rtol=1e-4, atol=1e-4)
+    assert np.abs(folded[0]).sum() > 0
+    [thanks] = table.lookup.find(np.array([text_hash("thanks")], np.uint32))
+    np.testing.assert_allclose(folded[1], table.fold(weights)[thanks], rtol=1e-5)
+    np.testing.assert_allclose(folded[2], np.sqrt(2) * folded[1], rtol=1e-5)
+    assert not folded[3].any() and not folded[4].any()
