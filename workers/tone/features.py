@@ -13,7 +13,8 @@ import numpy as np
 
 BITS = 18
 DIM = 1 << BITS
-CHAR_NGRAMS = (3, 4, 5)
+# 5-grams too added 0.08 pt English AUC in cross-validation and cost 8 % of the scoring time
+CHAR_NGRAMS = (3, 4)
 BASE = np.uint32(0x01000193)
 GOLDEN = np.uint32(0x9E3779B1)
 PAIR = np.uint32(0x2545F491)
