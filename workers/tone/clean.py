@@ -33,7 +33,7 @@ _POLITE_END = re.compile(
     r"(?:[A-ZÄÖÜ][\w.-]*(?: [A-ZÄÖÜ][\w.-]*)?)?\s*$", re.I)
 # Handles ("@telekom_hilft") and links name things; they say nothing about tone, and the German
 # training tweets are full of them. An e-mail address is left alone (the `@` follows a word).
-_MENTION = re.compile(r"(?<![\w.+-])@\w+")
+_MENTION = re.compile(r"@(?<![\w.+-]@)\w+")  # `@` first: a literal the engine can scan for
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _BLANKS = re.compile(r"[ \t\u00a0]+")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
@@ -113,7 +113,10 @@ def clean(text: str) -> str:
         return ""
     text = text.replace("|LBR|", "\n").replace("\r\n", "\n").replace("\r", "\n")
     text = html_to_text(text)
-    text = _URL.sub(" ", _MENTION.sub(" ", text))
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    if "://" in text or "ww." in text.lower():
+        text = _URL.sub(" ", text)
     text = strip_signature(strip_quoted(text))
     if _POLITE_END.search(text[-60:]):
         shorter = _POLITE_END.sub("", text)
