@@ -3,7 +3,11 @@ and the hashed lexicon finds what a person would find."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workers.tone import score
 from workers.tone.clean import clean, clean_batch
@@ -26,11 +30,41 @@ MIXED = [
     "Vielen Dank!\n\nMit freundlichen Grüßen\nJonas",
     "@support_de wo bleibt mein Paket? HTTPS://example.com/track",
     "mail jo@example.com or see WWW.example.com",
+    "Still broken.\n##- Please type your reply above this line -##\nYour request was updated",
+    "@shop  where is it?\t\n\n\n\nhttp://x.y",
 ]
 
 
 def test_clean_batch_equals_clean():
     assert clean_batch(MIXED) == [clean(text) for text in MIXED]
+
+
+FRAGMENTS = ["@shop", "jo@example.com", "HTTPS://x.y/z", "Www.a.de", "  ", "\t", "\u00a0",
+             "\n", "\n\n\n", "> ", "<b>", "</p>", "&amp;", "\r\n", "|LBR|", "--", "__",
+             "##- Please type your reply above this line -##", "On Mon, Jo wrote:",
+             "Am 1.2. schrieb Jo:", "From: a\nSent: b", "Best regards", "Thanks, Maria",
+             "Danke!", "Merci", "Viele Grüße", "\nLG", "\nMfG", "LG", "MfG", "lg",
+             "Sent from my iPhone",
+             "Where is my refund", "das ist eine Frechheit", "ok", "İ", "😡", "!!!", " "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=8).map("".join), max_size=6))
+def test_clean_batch_equals_clean_for_any_mix_of_hints(texts):
+    assert clean_batch(texts) == [clean(text) for text in texts]
+
+
+def test_clean_batch_equals_clean_for_every_sign_off_layout():
+    """Every body, separator, sign-off and ending together: the screen must send each text
+    that `clean` would change to the right path."""
+    bodies = ["Where is my refund?!", "@shop wo bleibt es", "see https://x.y/z now", ""]
+    separators = ["\n", "\n  ", "\n\t", "\n\u00a0", " ", "\n\n\n", "  "]
+    sign_offs = ["LG", "MfG", "Thanks", "Thanks, Maria", "Cheers", "Best,", "Regards",
+                 "Viele Grüße", "--", "Sent from my iPhone", "@jo", "Www.shop.de", "ok"]
+    endings = ["", "\n", "  ", "\nJo"]
+    texts = ["".join(parts) for parts in itertools.product(bodies, separators, sign_offs,
+                                                               endings)]
+    assert clean_batch(texts) == [clean(text) for text in texts]
 
 
 def test_score_of_a_mixed_batch_equals_one_by_one():

@@ -82,29 +82,39 @@ def strip_signature(text: str) -> str:
     return text
 
 
-# Anything that could make `clean` change a text beyond stripping its ends (lower case). A
-# batch is screened with one `find` per hint over its joined texts; only texts with a hint go
-# through `clean`.
-_HINTS = tuple(hint.encode() for hint in (
-    "<", ">", "&", "\r", "\t", "\u00a0", "|lbr|", "  ", "\n\n\n", "--", "__", "wrote:", "schrieb",
-    "from:", "von:", "sent from", "von meinem", "regards", "best", "cheers", "thank", "danke",
-    "merci", "grüße", "\nlg", "\n lg", "\nmfg", "\n mfg", "@", "http", "www."))
+# What could make `clean` change a text beyond stripping its ends (lower case). A batch is
+# screened with one `find` per hint over its joined texts. A text with a heavy hint (markup,
+# quotes, sign-offs) goes through `clean`; one with only light hints (handles, links, runs of
+# blanks) through `_light`, which is what `clean` does to it; the others are only stripped.
+_HEAVY_HINTS = tuple(hint.encode() for hint in (
+    "<", ">", "&", "\r", "|lbr|", "##-", "--", "__", "wrote:", "schrieb", "from:", "von:",
+    "sent from", "von meinem", "regards", "best", "cheers", "thank", "danke", "merci", "grüße",
+    "\nlg", "\n lg", "\nmfg", "\n mfg",
+    "  ", "\t", "\u00a0"))  # blanks may stand between a line break and a sign-off ("\n\tLG")
+_LIGHT_HINTS = tuple(hint.encode() for hint in ("@", "://", "ww.", "\n\n\n"))
 
 
 def clean_batch(texts: list[str]) -> list[str]:
-    """`clean` for a batch, faster: texts without any hint of markup, quotes or sign-offs are
-    only stripped."""
+    """`clean` for a batch, faster: only texts with a hint of markup, quotes or sign-offs go
+    through all of it."""
     encoded = [text.lower().encode("utf-8", "replace") for text in texts]
     starts = list(itertools.accumulate((len(e) + 1 for e in encoded), initial=0))
     joined = b"\x00".join(encoded)
-    suspicious: set[int] = set()
-    for hint in _HINTS:
+    heavy, light = _owners(joined, starts, _HEAVY_HINTS), _owners(joined, starts, _LIGHT_HINTS)
+    return [clean(text) if i in heavy else _light(text) if i in light else text.strip()
+            for i, text in enumerate(texts)]
+
+
+def _owners(joined: bytes, starts: list[int], hints: tuple[bytes, ...]) -> set[int]:
+    """Indexes of the texts in which any of the hints occurs."""
+    owners: set[int] = set()
+    for hint in hints:
         at = joined.find(hint)
         while at != -1:
             owner = bisect.bisect_right(starts, at) - 1
-            suspicious.add(owner)
+            owners.add(owner)
             at = joined.find(hint, starts[owner + 1])
-    return [clean(text) if i in suspicious else text.strip() for i, text in enumerate(texts)]
+    return owners
 
 
 def clean(text: str) -> str:
@@ -112,18 +122,30 @@ def clean(text: str) -> str:
     if not text:
         return ""
     text = text.replace("|LBR|", "\n").replace("\r\n", "\n").replace("\r", "\n")
-    text = html_to_text(text)
-    if "@" in text:
-        text = _MENTION.sub(" ", text)
-    if "://" in text or "ww." in text.lower():
-        text = _URL.sub(" ", text)
-    text = strip_signature(strip_quoted(text))
+    text = strip_signature(strip_quoted(_strip_links(html_to_text(text))))
     if _POLITE_END.search(text[-60:]):
         shorter = _POLITE_END.sub("", text)
         if len(shorter.split()) >= 4:  # never strip a short message down to nothing
             text = shorter
+    return _tidy_blanks(text).strip()
+
+
+def _light(text: str) -> str:
+    """`clean` of a text without markup, quotes or sign-offs."""
+    return _tidy_blanks(_strip_links(text)).strip()
+
+
+def _strip_links(text: str) -> str:
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    if "://" in text or "ww." in text.lower():
+        text = _URL.sub(" ", text)
+    return text
+
+
+def _tidy_blanks(text: str) -> str:
     if "  " in text or "\t" in text or "\u00a0" in text:
         text = _BLANKS.sub(" ", text)
     if "\n\n\n" in text:
         text = _MANY_NEWLINES.sub("\n\n", text)
-    return text.strip()
+    return text
