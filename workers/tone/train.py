@@ -19,7 +19,8 @@ from workers.tone.clean import clean
 from workers.tone.features import DIM, featurize, tokenize
 from workers.tone.lang import detect_language
 from workers.tone.model import DENSE, LANGS, MODEL_PATH, dense_features
-from workers.tone.vectors import load_vectors
+from workers.tone.priors import PRIORS_PATH
+from workers.tone.vectors import VECTORS_PATH, load_vectors
 
 SEED = 13
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -218,7 +219,8 @@ def refit(parts: list[Part], x: list, labels: str, c: float):
 
 
 def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -> dict:
-    """Split each data set (train / calibration / report), add the extra rows to train, fit.
+    """Split each data set (train / calibration / report), add the extra rows to train, fit;
+    the choices and figures of the run are recorded next to the model (model.json).
 
     Without the refit, the model is the one the choices were made with: score the calibration
     split with it to choose a constant of the scorer (such as HELPDESK_BOOST)."""
@@ -230,11 +232,25 @@ def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -
     de_train += [r for r in extra_rows if r[3] == "de"]
     info = fit_model({"en": en_train, "de": de_train, "en_cal": en_cal, "de_cal": de_cal}, out,
                      refit_heads)
-    return {**info, "train_rows": {"en": len(en_train), "de": len(de_train)},
+    info = {**info, "seed": SEED, "refit": refit_heads,
+            "train_rows": {"en": len(en_train), "de": len(de_train)},
             "calibration_rows": {"en": len(en_cal), "de": len(de_cal)},
             "final_fit_rows": {"en": len(en_train) + len(en_cal) * refit_heads,
                                "de": len(de_train) + len(de_cal) * refit_heads},
-            "report_rows": {"en": len(en_report), "de": len(de_report)}}
+            "report_rows": {"en": len(en_report), "de": len(de_report)},
+            "inputs_sha256": fingerprints([
+                data / "goemotions" / "train.tsv", data / "goemotions" / "dev.tsv",
+                data / "germeval2018" / "germeval2018.training.txt", VECTORS_PATH,
+                PRIORS_PATH, *([extra] if extra else [])])}
+    out.with_suffix(".json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    return info
+
+
+def fingerprints(paths: list[Path]) -> dict[str, str]:
+    """sha256 of every input, so that a recorded run can be matched to its data."""
+    import hashlib
+
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}
 
 
 def fit_model(rows: dict[str, list], out: Path, refit_heads: bool = True) -> dict:
