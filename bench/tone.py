@@ -94,7 +94,7 @@ def main() -> None:
         "de_auc": round(roc_auc_score(de_y, de_anger), 3),
         "de_auc_vader": round(roc_auc_score(de_y, de_vader), 3),
         **speed(en_texts, warm),
-        # German tweets are twice as long and nearly all carry @handles: a second, harder case
+        # German tweets are twice as long and two in three carry @handles: a second, harder case
         "german": speed(de_texts * 4, warm, rounds=5),
         "model_mb": round(MODEL_PATH.stat().st_size / 1e6, 2),
         "load_seconds": round(load_seconds(), 3),
