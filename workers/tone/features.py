@@ -207,11 +207,17 @@ def sum_rows(batch: Batch, data: np.ndarray) -> np.ndarray:
     """Per-row sums of a (features, k) array, one pass per sorted run (no float64 copies)."""
     sums = np.zeros((batch.size, data.shape[1]), dtype=data.dtype)
     for low, high in zip(batch.runs, batch.runs[1:], strict=False):
-        if high == low:
-            continue
-        rows = batch.rows[low:high]
-        counts = np.bincount(rows, minlength=batch.size)
-        present = counts > 0
-        starts = (np.cumsum(counts) - counts)[present]
-        sums[present] += np.add.reduceat(data[low:high], starts, axis=0)
+        if high > low:
+            present, run_sums, _ = sorted_row_sums(batch.rows[low:high], data[low:high],
+                                                   batch.size)
+            sums[present] += run_sums
     return sums
+
+
+def sorted_row_sums(rows: np.ndarray, data: np.ndarray, size: int):
+    """For rows in ascending order: which of `size` rows occur, the sums of their `data`
+    entries (one `reduceat`), and how many entries each row has."""
+    counts = np.bincount(rows, minlength=size)
+    present = counts > 0
+    starts = (np.cumsum(counts) - counts)[present]
+    return present, np.add.reduceat(data, starts, axis=0), counts[present]

