@@ -125,18 +125,26 @@ def single_token(word: str) -> bool:
         word.encode("utf-8"))
 
 
+def vader_valence() -> dict[str, float]:
+    """Word (lower case) to mean valence, from vaderSentiment's lexicon (dev extra)."""
+    from importlib.resources import files
+
+    lexicon = files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+    valence: dict[str, float] = {}
+    for line in lexicon.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            valence.setdefault(parts[0].lower(), float(parts[1]))
+    return valence
+
+
 def build(out: Path = PRIORS_PATH) -> dict:
     """Write the table from vaderSentiment's lexicon and alt-profanity-check's model."""
     from importlib.resources import files
 
     import joblib
 
-    valence: dict[str, float] = {}
-    lexicon = files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
-    for line in lexicon.splitlines():
-        parts = line.split("\t")
-        if len(parts) >= 2:
-            valence.setdefault(parts[0].lower(), float(parts[1]))
+    valence = vader_valence()
     data = files("profanity_check").joinpath("data")
     vectorizer = joblib.load(str(data.joinpath("vectorizer.joblib")))
     model = joblib.load(str(data.joinpath("model.joblib")))

@@ -153,9 +153,10 @@ class Part:
         texts = [prepare(t) for t, *_ in rows]
         self.rows = rows
         self.raw = raw_matrix(texts)
-        vectors = word_vector_features(texts)
-        if not with_vectors:  # all zero: the head learns no weight on them
-            vectors[:] = 0.0
+        if with_vectors:
+            vectors = word_vector_features(texts)
+        else:  # all zero: the head learns no weight on them
+            vectors = np.zeros((len(texts), load_vectors().codes.shape[1]), np.float32)
         self.dense = np.concatenate([dense_features(texts), vectors], axis=1)
         self.anger = np.array([a for _, a, _, _ in rows])
         self.praise = np.array([p for _, _, p, _ in rows])
