@@ -27,6 +27,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.tone
 	$(BIN)/python -m bench.tone_cv
+	$(BIN)/python -m bench.tone_ablation
 	$(BIN)/python -m bench.strain
 	$(BIN)/python -m bench.connectors
 

@@ -6,7 +6,7 @@ sentence pairs; each word's embedding places it near words of like meaning. Trai
 text's pooled word vectors, Σ v(word) / √(known words), as features. Since the heads are linear,
 each head's weights fold into one score per word (`fold`), and at run time only those scores
 ship, in model.npz: no encoder, no vectors, one more hash look-up. In cross-validation on the
-training data this lifted English AUC by about 0.5 pt (docs/tone.md).
+training data this lifts English AUC by 0.6 pt (`python -m bench.tone_ablation`).
 
 The vector table (data/word_vectors.npz, int8) is a training input, not part of the package.
 It is built by `python -m workers.tone.vectors` (the `vectors` extra: sentence-transformers,
