@@ -19,7 +19,7 @@ from workers.settings import Settings
 BLUEPRINTS: list[tuple[str, str | None]] = [
     ("service.api:bp", None),
     ("service.metrics:bp", "metrics"),
-    ("service.suggestions:bp", "suggestions"),
+    ("service.suggestion_routes:bp", "suggestions"),
     ("service.widget:bp", None),
     ("service.hooks:bp", "webhooks"),
 ]

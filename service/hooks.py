@@ -17,7 +17,7 @@ from rq import Queue
 
 from connectors import webhooks
 from service import get_breather
-from workers import state
+from workers import bookmarks
 from workers.poll import enqueue_records
 
 bp = Blueprint("webhooks", __name__, url_prefix="/hooks")
@@ -38,7 +38,7 @@ def zendesk():
         request.headers.get("X-Zendesk-Webhook-Signature-Timestamp"), body)
     if refused:
         return _refuse("zendesk", refused)
-    meta = state.get_meta(breather.redis, "zendesk", max_age=None) or {}
+    meta = bookmarks.get_meta(breather.redis, "zendesk", max_age=None) or {}
     try:
         found = webhooks.zendesk_records(_json(body), set(meta.get("agent_ids") or ()),
                                          meta.get("groups") or {})
@@ -85,11 +85,11 @@ def _queue() -> Queue:
 
 def _refuse(source: str, reason: str):
     log.warning("webhook %s refused: %s (from %s)", source, reason, request.remote_addr)
-    state.count_error(get_breather().redis, source, "webhook", "refused")
+    bookmarks.count_error(get_breather().redis, source, "webhook", "refused")
     return jsonify(error=f"webhook refused: {reason}"), 401
 
 
 def _bad(source: str, exc: Exception):
     log.warning("webhook %s: unreadable body: %s", source, exc)
-    state.count_error(get_breather().redis, source, "webhook", "malformed")
+    bookmarks.count_error(get_breather().redis, source, "webhook", "malformed")
     return jsonify(error=f"unreadable webhook body: {exc}"), 400

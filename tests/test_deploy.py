@@ -19,7 +19,7 @@ METRIC = re.compile(r"\bbreather_[a-z_]+")
 
 def exported(redis) -> set[str]:
     apply_records(redis, team_records(agents=6, hostile_for=2))
-    from workers.state import count_error
+    from workers.bookmarks import count_error
 
     count_error(redis, "zendesk", "tickets", "auth")  # counters appear once something counted
     redis.hincrby("breather:stats:corrections", "not_hostile", 1)

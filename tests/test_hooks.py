@@ -13,7 +13,7 @@ from vendors import T0, FakeFreshdesk, FakeZendesk
 
 from connectors.webhooks import zendesk_signature
 from service import create_app
-from workers import poll, state
+from workers import bookmarks, poll
 from workers.settings import FreshdeskConfig, Settings, ZendeskConfig
 
 SECRET = "whsec-test"
@@ -148,7 +148,7 @@ def test_freshdesk_webhook_with_the_shared_secret_refreshes_that_ticket(redis, r
         good = client.post("/hooks/freshdesk", json={"freshdesk_webhook": {"ticket_id": "42"}},
                            headers={"X-Breather-Webhook-Secret": "fd-shared"})
         assert good.status_code == 202 and good.get_json()["ticket"] == 42
-        state.set_meta(redis, "freshdesk", {"1": "Billing"}, ["7"])
+        bookmarks.set_meta(redis, "freshdesk", {"1": "Billing"}, ["7"])
         drain(redis)
     assert redis.hget("breather:ticket:freshdesk:42", "agent") == b"freshdesk:7"
     assert redis.exists("breather:seen:freshdesk:c-9")

@@ -12,7 +12,7 @@ from rq import Queue, SimpleWorker
 from servers import LiveServer
 from vendors import T0, FakeFreshdesk, FakeZendesk
 
-from workers import poll, state
+from workers import bookmarks, poll
 from workers.settings import FreshdeskConfig, Settings, ZendeskConfig
 
 NOW = T0 + 3600
@@ -66,7 +66,7 @@ def test_poll_enqueues_pages_and_process_counts_each_customer_message_once(redis
     assert results[1]["records"] == 4 and results[2]["records"] == 12
     drain(redis)
     assert counted(redis) == 8
-    bookmark = state.get_bookmark(redis, "zendesk", "messages")
+    bookmark = bookmarks.get_bookmark(redis, "zendesk", "messages")
     assert bookmark["start_time"] == T0 + 32
     again = poller(redis, zendesk).run("messages", now=NOW)  # from the bookmark
     drain(redis)
@@ -99,8 +99,8 @@ def test_a_crash_between_fetch_and_enqueue_loses_nothing_and_counts_nothing_twic
     with pytest.raises(KeyboardInterrupt):
         poller(redis, zendesk, queue=crashing).run("messages", since=since, now=NOW)
     drain(redis)  # whatever committed before the crash is processed
-    committed = state.get_bookmark(redis, "zendesk", "messages")
-    assert redis.get(state.lock_key("zendesk", "messages")) is None  # released on the way out
+    committed = bookmarks.get_bookmark(redis, "zendesk", "messages")
+    assert redis.get(bookmarks.lock_key("zendesk", "messages")) is None  # released on the way out
     poller(redis, zendesk).run("messages", now=NOW)  # restart: from the committed bookmark
     drain(redis)
     assert counted(redis) == 8
@@ -135,21 +135,21 @@ def test_a_lock_lost_mid_run_commits_nothing_more(redis, zendesk):
     p = poller(redis, zendesk)
     p.run("agents", now=NOW)
     assert p._acquire("messages")
-    redis.set(state.lock_key("zendesk", "messages"), "someone-else")
+    redis.set(bookmarks.lock_key("zendesk", "messages"), "someone-else")
     from connectors.records import Page
 
     with pytest.raises(poll.LockLost):
         p._commit("messages", Page([{"kind": "agent", "id": "zendesk:1"}], {"position": 1}, True))
-    assert state.get_bookmark(redis, "zendesk", "messages") is None
+    assert bookmarks.get_bookmark(redis, "zendesk", "messages") is None
     assert Queue("breather", connection=redis).count == 1  # only the agents page
 
 
 def test_bookmarks_never_move_backwards(redis, zendesk):
     run_all(poller(redis, zendesk))
-    ahead = state.get_bookmark(redis, "zendesk", "messages")
+    ahead = bookmarks.get_bookmark(redis, "zendesk", "messages")
     older = datetime.fromtimestamp(T0 - 86400, UTC)
     poller(redis, zendesk).run("messages", since=older, now=NOW)  # a backfill from further back
-    assert state.get_bookmark(redis, "zendesk", "messages") == ahead
+    assert bookmarks.get_bookmark(redis, "zendesk", "messages") == ahead
 
 
 def test_401_stops_the_stream_with_one_error_count_and_no_crash_loop(redis, zendesk):
@@ -172,7 +172,7 @@ def test_a_page_that_stays_malformed_fails_the_stream_and_enqueues_nothing(redis
     assert result["status"] == "error" and "not JSON" in result["error"]
     assert redis.hget("breather:stats:errors", "zendesk|messages|malformed") == b"1"
     assert Queue("breather", connection=redis).count == 1  # the agents page only
-    assert redis.get(state.lock_key("zendesk", "messages")) is None
+    assert redis.get(bookmarks.lock_key("zendesk", "messages")) is None
 
 
 def test_sync_once_polls_every_source_and_reports_progress(redis, zendesk):
@@ -214,7 +214,7 @@ def test_poll_stream_runs_as_an_rq_job_reading_settings_from_the_environment(
     SimpleWorker([queue], connection=redis).work(burst=True)
     assert job.return_value()["status"] == "ok"
     assert redis.hget("breather:agent:zendesk:7", "team") == b"Billing"
-    assert json.loads(redis.get(state.meta_key("zendesk")))["agent_ids"] == ["7"]
+    assert json.loads(redis.get(bookmarks.meta_key("zendesk")))["agent_ids"] == ["7"]
 
 
 def test_register_cron_adds_one_job_per_stream(redis):
@@ -247,13 +247,13 @@ def test_freshdesk_rollover_duplicates_count_once_end_to_end(redis):
     assert result["status"] == "ok" and result["records"] > 3 * 9  # duplicates on purpose
     drain(redis)
     assert counted(redis) == 2 * 9  # description + one conversation per ticket, once each
-    assert state.get_bookmark(redis, "freshdesk", "tickets")["updated_since"] == \
+    assert bookmarks.get_bookmark(redis, "freshdesk", "tickets")["updated_since"] == \
         "2026-09-21T14:13:24Z"
 
 
 def test_sync_once_waits_for_a_running_poll_of_the_same_stream(redis, zendesk):
     """A cron poll holding the lock finishes (here: its lock expires) and sync then proceeds."""
-    redis.set(state.lock_key("zendesk", "agents"), "cron-poller", px=700)
+    redis.set(bookmarks.lock_key("zendesk", "agents"), "cron-poller", px=700)
     settings = Settings(zendesk=ZendeskConfig(zendesk.url, "ops@example.com", "secret"))
     summary = poll.sync_once(settings, redis, client_options={"sleep": lambda s: None})
     assert summary["errors"] == [] and summary["streams"] == 3

@@ -112,7 +112,7 @@ def test_snooze_over_real_http(app):
 
 def test_handoff_offer_reaches_teammates_who_decide(client, redis):
     """Accepting a hand-off offer posts the ticket to the team; a teammate may take it."""
-    from workers.prompts import offer_ticket
+    from workers.suggestion_store import offer_ticket
 
     offer_ticket(redis, HIT, "zendesk:1001", redis.zscore("breather:clock", "latest"))
     own = client.get(f"/api/v1/agents/{HIT}/offers", headers=auth()).get_json()

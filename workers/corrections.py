@@ -8,7 +8,7 @@ import json
 import redis as redis_lib
 
 from workers import keys, strain
-from workers.agentstate import update_state
+from workers.strain_store import update_state
 
 CORRECTIONS = keys.PREFIX + "corrections"
 

@@ -15,7 +15,7 @@ import redis as redis_lib
 
 from workers import keys
 from workers.corrections import CORRECTIONS
-from workers.prompts import offers_key, prefs_key
+from workers.suggestion_store import offers_key, prefs_key
 
 
 def erase_agent(r: redis_lib.Redis, agent: str) -> dict:

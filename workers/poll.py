@@ -23,7 +23,7 @@ from connectors import errors
 from connectors.freshdesk import FreshdeskClient
 from connectors.records import Page, iso
 from connectors.zendesk import ZendeskClient
-from workers import state
+from workers import bookmarks
 from workers.settings import Settings
 
 log = logging.getLogger("breather.poll")
@@ -79,7 +79,7 @@ def refresh_ticket(source: str, ticket_id: int) -> dict:
     job = get_current_job()
     r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
     client = build_client(settings, source)
-    meta = state.get_meta(r, source) or {}
+    meta = bookmarks.get_meta(r, source) or {}
     found = client.ticket_records(ticket_id, meta.get("groups") or {})
     if found:
         enqueue_records(Queue(settings.queue_name, connection=r), found)
@@ -126,7 +126,7 @@ class Poller:
         """
         summary = {"source": self.source, "stream": stream, "pages": 0, "records": 0,
                    "requests": 0, "skipped": 0, "status": "ok", "error": None}
-        reason = state.stopped_reason(self.r, self.source, stream)
+        reason = bookmarks.stopped_reason(self.r, self.source, stream)
         if reason and not force:
             return {**summary, "status": "stopped", "error": reason}
         if not self._acquire(stream, wait_lock):
@@ -134,7 +134,7 @@ class Poller:
                     "error": f"{self.source}/{stream}: another poller holds the lock"}
         before = self.client.http.requests_made
         try:
-            state.resume_stream(self.r, self.source, stream)
+            bookmarks.resume_stream(self.r, self.source, stream)
             for page in self._pages(stream, since, now):
                 self._commit(stream, page)
                 summary["pages"] += 1
@@ -162,7 +162,7 @@ class Poller:
         if stream == "agents":
             yield self._agents_page(now)
             return
-        meta = self._meta or state.get_meta(self.r, self.source)
+        meta = self._meta or bookmarks.get_meta(self.r, self.source)
         if meta is None:  # the agents stream has not run lately: refresh here (no bookmark)
             page = self._agents_page(now)
             if page.records:
@@ -176,12 +176,12 @@ class Poller:
         groups = self.client.groups()
         agents = self.client.agents(groups)
         agent_ids = [a["id"].split(":", 1)[1] for a in agents]
-        self._meta = state.set_meta(self.r, self.source, groups, agent_ids)
+        self._meta = bookmarks.set_meta(self.r, self.source, groups, agent_ids)
         return Page(agents, {"position": now or time.time()}, True)
 
     def _start(self, stream: str, since: datetime | None, now: float | None) -> dict:
         """The saved bookmark, or a start `since` (backfill) or `lookback_days` ago."""
-        saved = state.get_bookmark(self.r, self.source, stream)
+        saved = bookmarks.get_bookmark(self.r, self.source, stream)
         if saved is not None and since is None:
             return saved
         start = since.timestamp() if since else (now or time.time()) - self.lookback_days * 86400
@@ -190,8 +190,8 @@ class Poller:
     # -- commit -----------------------------------------------------------------------------
     def _commit(self, stream: str, page: Page) -> None:
         """Move the bookmark forward and enqueue the page's records in one MULTI/EXEC."""
-        bookmark_key = state.bookmark_key(self.source, stream)
-        lock_key = state.lock_key(self.source, stream)
+        bookmark_key = bookmarks.bookmark_key(self.source, stream)
+        lock_key = bookmarks.lock_key(self.source, stream)
         with self.r.pipeline(transaction=True) as pipe:
             for _ in range(5):
                 try:
@@ -199,7 +199,7 @@ class Poller:
                     if pipe.get(lock_key) != self.token.encode():
                         raise LockLost(f"{self.source}/{stream}: lock lost; page not committed")
                     raw = pipe.get(bookmark_key)
-                    new = state.forward(json.loads(raw) if raw else None, page.bookmark)
+                    new = bookmarks.forward(json.loads(raw) if raw else None, page.bookmark)
                     pipe.multi()
                     pipe.set(bookmark_key, json.dumps(new))
                     if page.records:
@@ -215,21 +215,22 @@ class Poller:
     def _acquire(self, stream: str, wait: float = 0.0) -> bool:
         deadline = time.monotonic() + wait
         while True:
-            if self.r.set(state.lock_key(self.source, stream), self.token, nx=True, ex=LOCK_TTL):
+            lock_key = bookmarks.lock_key(self.source, stream)
+            if self.r.set(lock_key, self.token, nx=True, ex=LOCK_TTL):
                 return True
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.2)
 
     def _release(self, stream: str) -> None:
-        self.r.eval(_RELEASE, 1, state.lock_key(self.source, stream), self.token)
+        self.r.eval(_RELEASE, 1, bookmarks.lock_key(self.source, stream), self.token)
 
     def _failed(self, stream: str, exc: errors.ConnectorError) -> str:
         kind = next(name for cls, name in ERROR_KINDS if isinstance(exc, cls))
-        state.count_error(self.r, self.source, stream, kind)
+        bookmarks.count_error(self.r, self.source, stream, kind)
         message = f"{self.source}/{stream}: {exc}"
         if kind == "auth":
-            state.stop_stream(self.r, self.source, stream, message, AUTH_PAUSE)
+            bookmarks.stop_stream(self.r, self.source, stream, message, AUTH_PAUSE)
             log.error("%s stopped for %ds: credentials refused (%s)", message, AUTH_PAUSE,
                       "check the source's token and its permissions")
         else:

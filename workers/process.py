@@ -14,8 +14,8 @@ from collections.abc import Iterable
 import redis as redis_lib
 
 from workers import keys, strain
-from workers.agentstate import update_state
 from workers.settings import Settings
+from workers.strain_store import update_state
 from workers.timeutil import parse_ts
 
 PENDING_TTL = 7 * 24 * 3600

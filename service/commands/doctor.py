@@ -75,14 +75,14 @@ def _check_redis(settings):
 
 def _streams(redis, source: str) -> None:
     """What the pollers know: bookmarks and streams parked after refused credentials."""
-    from workers import state
+    from workers import bookmarks
     from workers.poll import STREAMS
 
     for stream in STREAMS[source]:
-        reason = state.stopped_reason(redis, source, stream)
+        reason = bookmarks.stopped_reason(redis, source, stream)
         if reason:
             click.echo(f"  warn  {source}/{stream} is paused: {reason}")
-        elif state.get_bookmark(redis, source, stream) is None:
+        elif bookmarks.get_bookmark(redis, source, stream) is None:
             click.echo(f"  info  {source}/{stream} has not been polled yet")
 
 

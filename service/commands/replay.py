@@ -72,7 +72,7 @@ def _replay_order(item: dict) -> tuple:
 
 def run(items: list[dict], out) -> None:
     from workers import strain
-    from workers.suggest import Prefs, has_room, next_suggestion
+    from workers.suggestion_rules import Prefs, has_room, next_suggestion
     from workers.timeutil import iso
 
     states, prefs, teams, shown = {}, {}, {}, set()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workers.strain import Event, apply_many, assess, new_state
-from workers.suggest import MIN_GAP, Prefs, has_room, next_suggestion, respond
+from workers.suggestion_rules import MIN_GAP, Prefs, has_room, next_suggestion, respond
 
 T0 = 1_762_070_400.0
 AGENT = "zendesk:7"

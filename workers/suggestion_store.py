@@ -1,4 +1,4 @@
-"""Redis shell around workers/suggest.py: load state and preferences, decide, store.
+"""Redis shell around workers/suggestion_rules.py: load state and preferences, decide, store.
 
 Responses are kept per agent in the agent's own preferences (only the agent sees them) and as
 aggregate counts by kind and response (`breather:stats:responses`), never per agent elsewhere.
@@ -11,8 +11,8 @@ import json
 import redis as redis_lib
 
 from workers import agents, keys, strain
-from workers.agentstate import update_state
-from workers.suggest import KINDS, Prefs, has_room, next_suggestion, respond
+from workers.strain_store import update_state
+from workers.suggestion_rules import KINDS, Prefs, has_room, next_suggestion, respond
 
 RESPONSES = keys.PREFIX + "stats:responses"
 OFFER_TTL = 2 * 3600

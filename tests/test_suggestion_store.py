@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 from workers import keys, strain
-from workers.prompts import answer, current_suggestion, prefs_key
 from workers.strain import Event, apply_many, new_state
-from workers.suggest import KINDS, Prefs
+from workers.suggestion_rules import KINDS, Prefs
+from workers.suggestion_store import answer, current_suggestion, prefs_key
 
 T0 = 1_762_070_400.0
 AGENT = "zendesk:7"

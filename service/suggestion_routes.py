@@ -9,7 +9,8 @@ from service import get_breather
 from service.schemas import load_json
 from workers import strain
 from workers.clock import current_time
-from workers.prompts import (
+from workers.suggestion_rules import KINDS, SNOOZE_MINUTES
+from workers.suggestion_store import (
     answer,
     apply_events,
     close_offer,
@@ -17,7 +18,6 @@ from workers.prompts import (
     open_offers,
     rotation,
 )
-from workers.suggest import KINDS, SNOOZE_MINUTES
 
 bp = Blueprint("suggestions", __name__)
 
