@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.samples import Sample
 
 from service import get_breather
 from workers import agents, keys
 from workers.clock import current_time
+from workers.pooling import TeamPool
 
 bp = Blueprint("metrics", __name__)
+
+# gauges that are not sums over agents: computed over pooled groups, never summed
+NON_ADDITIVE = {"breather_team_strain_mean"}
 
 
 class BreatherCollector:
@@ -27,12 +32,14 @@ class BreatherCollector:
         self.settings = settings
 
     def collect(self):
-        yield self._messages()
-        yield self._corrections()
-        yield self._responses()
-        yield from self._errors()
-        yield from self._teams()
-        yield self._queue()
+        now = current_time(self.redis, self.settings.clock)
+        views = agents.all_views(self.redis, now)
+        pool = TeamPool.from_teams((view["team"] for view in views),
+                                   self.settings.min_group_size)
+        families = [self._messages(), self._corrections(), self._responses(),
+                    *self._errors(), *self._teams(views), self._queue()]
+        for family in families:
+            yield pool_teams(family, pool)
 
     def _messages(self):
         family = CounterMetricFamily(
@@ -70,9 +77,7 @@ class BreatherCollector:
             family.add_metric(parts, int(value))
         yield family
 
-    def _teams(self):
-        now = current_time(self.redis, self.settings.clock)
-        views = agents.all_views(self.redis, now)
+    def _teams(self, views: list[dict]):
         summaries = agents.team_summaries(views, self.settings.min_group_size)
         by_level = GaugeMetricFamily(
             "breather_team_agents", "Agents per team at each strain level (aggregate).",
@@ -105,6 +110,32 @@ class BreatherCollector:
         family.add_metric(["queued"], queue.count)
         family.add_metric(["failed"], queue.failed_job_registry.count)
         return family
+
+
+def pool_teams(family: Metric, pool: TeamPool) -> Metric:
+    """The one place small teams are pooled: every sample with a `team` label passes here.
+
+    Counts (counters, histograms, gauges not in NON_ADDITIVE) of teams below the minimum group
+    size are summed into the "small teams" series. A non-additive value (a mean, a quantile, an
+    index) cannot be summed, so it must already have been computed over the pooled group; one
+    that still names a small team is dropped rather than shown (fail closed).
+    """
+    if not any("team" in sample.labels for sample in family.samples):
+        return family
+    additive = family.type != "gauge" or family.name not in NON_ADDITIVE
+    merged: dict[tuple, float] = {}
+    order: dict[tuple, Sample] = {}
+    for sample in family.samples:
+        team = sample.labels.get("team")
+        label = team if team is None else pool.label(team)
+        if team is not None and label != team and not additive:
+            continue
+        labels = {**sample.labels, **({"team": label} if team is not None else {})}
+        key = (sample.name, tuple(sorted(labels.items())))
+        merged[key] = merged.get(key, 0.0) + sample.value
+        order.setdefault(key, sample._replace(labels=labels))
+    family.samples = [order[key]._replace(value=value) for key, value in merged.items()]
+    return family
 
 
 def registry_for(redis, settings) -> CollectorRegistry:

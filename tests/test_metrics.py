@@ -54,3 +54,25 @@ def test_suggestion_answers_are_counted_without_agents(redis):
     [sample] = [s for s in families["breather_suggestion_responses"]
                 if s.name.endswith("_total")]
     assert sample.labels == {"kind": "break", "response": "decline"} and sample.value == 2
+
+
+def team_labels(body: str) -> set[str]:
+    return {s.labels["team"] for f in text_string_to_metric_families(body) for s in f.samples
+            if "team" in s.labels}
+
+
+def test_no_series_names_a_team_below_the_minimum(redis):
+    """Whatever the metric, a team of three (or one Breather knows no agents of) is pooled."""
+    apply_records(redis, team_records(team="Billing", agents=6, hostile_for=2))
+    apply_records(redis, team_records(team="Tiny", agents=3, hostile_for=1, source="freshdesk"))
+    redis.hincrby("breather:stats:messages", "zendesk|Ghost|hostile", 4)
+    app = create_app(Settings(clock="data", min_group_size=5), redis)
+    body = app.test_client().get("/metrics").get_data(as_text=True)
+    assert team_labels(body) == {"Billing", "small teams"}
+    assert "Tiny" not in body and "Ghost" not in body
+    families = {f.name: f.samples for f in text_string_to_metric_families(body)}
+    hostile = {(s.labels["source"], s.labels["team"]): s.value
+               for s in families["breather_customer_messages"]
+               if s.name.endswith("_total") and s.labels["tone"] == "hostile"}
+    assert hostile == {("zendesk", "Billing"): 6, ("freshdesk", "small teams"): 3,
+                       ("zendesk", "small teams"): 4}

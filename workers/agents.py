@@ -12,6 +12,7 @@ from dataclasses import asdict, is_dataclass
 import redis as redis_lib
 
 from workers import keys, strain
+from workers.pooling import TeamPool
 
 LEVELS = ("calm", "elevated", "high")
 
@@ -75,12 +76,10 @@ def all_views(r: redis_lib.Redis, now: float) -> list[dict]:
 
 def team_summaries(views: list[dict], min_group_size: int) -> dict[str, dict]:
     """Per-team aggregates. Teams smaller than min_group_size are pooled, never shown alone."""
-    teams: dict[str, list[dict]] = defaultdict(list)
-    for view in views:
-        teams[view["team"] or "unassigned"].append(view)
+    pool = TeamPool.from_teams((view["team"] for view in views), min_group_size)
     pooled: dict[str, list[dict]] = defaultdict(list)
-    for team, members in teams.items():
-        pooled[team if len(members) >= min_group_size else "small teams"].extend(members)
+    for view in views:
+        pooled[pool.label(view["team"])].append(view)
     summaries = {}
     for team, members in pooled.items():
         levels = {level: sum(1 for m in members if m["level"] == level) for level in LEVELS}
