@@ -1,27 +1,43 @@
-"""Prometheus metrics, computed at scrape time from Redis by a custom collector.
+"""Prometheus metrics, computed at scrape time from Redis by one custom collector.
 
 RQ forks a process per job, so counters incremented inside jobs would be lost or need
-multiprocess files; instead jobs HINCRBY counters in Redis and this collector reads them. Labels
-are bounded (source, team, tone, level); per-agent series only when
-BREATHER_PER_AGENT_METRICS is on.
+multiprocess files; instead jobs HINCRBY counters in Redis (workers/stats.py) and this collector
+reads them, so every gunicorn worker answers with the same numbers. Labels are bounded (source,
+stream, status, team, tone, kind, outcome, level); small teams are pooled in `pool_teams`, the
+one place every team-labelled sample passes. Per-agent series only with
+BREATHER_PER_AGENT_METRICS=pseudonymous or named.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
+
 from flask import Blueprint, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.samples import Sample
 
 from service import get_breather
-from workers import agents, keys
+from service.team_stats import exposure_gini, quantile
+from workers import agents, evidence, keys, stats
 from workers.clock import current_time
 from workers.pooling import TeamPool
 
 bp = Blueprint("metrics", __name__)
 
 # gauges that are not sums over agents: computed over pooled groups, never summed
-NON_ADDITIVE = {"breather_team_strain_mean"}
+NON_ADDITIVE = {"breather_team_strain_mean", "breather_team_strain_percentile",
+                "breather_team_exposure_gini"}
+QUANTILES = (0.5, 0.9)
+QUEUE_STATES = ("queued", "started", "deferred", "scheduled", "failed")
 
 
 class BreatherCollector:
@@ -33,29 +49,36 @@ class BreatherCollector:
 
     def collect(self):
         now = current_time(self.redis, self.settings.clock)
+        evidence.resolve_due(self.redis, now)
         views = agents.all_views(self.redis, now)
         pool = TeamPool.from_teams((view["team"] for view in views),
                                    self.settings.min_group_size)
         families = [self._messages(), self._corrections(), self._responses(),
-                    *self._errors(), *self._teams(views), self._queue()]
+                    *self._suggestions(), self._errors(), *self._connectors(),
+                    self._poll_lag(), self._queue(), *self._latencies(),
+                    *self._teams(views, pool), self._evidence(), *self._per_agent(views)]
         for family in families:
             yield pool_teams(family, pool)
 
+    def _counts(self, key: str) -> list[tuple[list[str], int]]:
+        """A stats hash as (field split on "|", value) pairs."""
+        return [(field.decode().split("|"), int(value))
+                for field, value in self.redis.hgetall(key).items()]
+
     def _messages(self):
         family = CounterMetricFamily(
-            "breather_customer_messages", "Customer messages scored, by tone.",
+            "breather_customer_messages", "Customer messages scored, by source, team and tone.",
             labels=["source", "team", "tone"])
-        for field, value in self.redis.hgetall(keys.MESSAGE_COUNTS).items():
-            source, team, tone = field.decode().split("|", 2)
-            family.add_metric([source, team, tone], int(value))
+        for parts, value in self._counts(keys.MESSAGE_COUNTS):
+            family.add_metric(parts, value)
         return family
 
     def _corrections(self):
         family = CounterMetricFamily(
             "breather_score_corrections", "Scores agents marked wrong, by corrected tone.",
             labels=["corrected_to"])
-        for field, value in self.redis.hgetall(keys.PREFIX + "stats:corrections").items():
-            family.add_metric([field.decode()], int(value))
+        for parts, value in self._counts(keys.PREFIX + "stats:corrections"):
+            family.add_metric(parts[:1], value)
         return family
 
     def _responses(self):
@@ -63,53 +86,155 @@ class BreatherCollector:
             "breather_suggestion_responses",
             "Answers to suggestions, by kind and response (never per agent).",
             labels=["kind", "response"])
-        for field, value in self.redis.hgetall(keys.PREFIX + "stats:responses").items():
-            kind, _, response = field.decode().partition("|")
-            family.add_metric([kind, response], int(value))
+        for parts, value in self._counts(keys.PREFIX + "stats:responses"):
+            family.add_metric((parts + [""])[:2], value)
         return family
+
+    def _suggestions(self):
+        offered = CounterMetricFamily(
+            "breather_suggestions", "Suggestions by team, kind and outcome (offered, accepted, "
+            "snoozed, declined, expired).", labels=["team", "kind", "outcome"])
+        for parts, value in self._counts(stats.SUGGESTIONS):
+            offered.add_metric(parts, value)
+        breaks = CounterMetricFamily("breather_breaks_started", "Breaks started, by team.",
+                                     labels=["team"])
+        checkins = CounterMetricFamily(
+            "breather_checkins", "Check-ins given, by team (how many, never the answers).",
+            labels=["team"])
+        for (team, event_type), value in self._counts(stats.TEAM_EVENTS):
+            (breaks if event_type == "break_start" else checkins).add_metric([team], value)
+        return offered, breaks, checkins
 
     def _errors(self):
         family = CounterMetricFamily(
             "breather_api_errors", "Helpdesk API errors, by source, stream and kind.",
             labels=["source", "stream", "kind"])
-        for field, value in self.redis.hgetall(keys.PREFIX + "stats:errors").items():
-            parts = (field.decode().split("|") + ["", "", ""])[:3]
-            family.add_metric(parts, int(value))
-        yield family
+        for parts, value in self._counts(keys.PREFIX + "stats:errors"):
+            family.add_metric((parts + ["", "", ""])[:3], value)
+        return family
 
-    def _teams(self, views: list[dict]):
-        summaries = agents.team_summaries(views, self.settings.min_group_size)
-        by_level = GaugeMetricFamily(
-            "breather_team_agents", "Agents per team at each strain level (aggregate).",
-            labels=["team", "level"])
-        mean = GaugeMetricFamily(
-            "breather_team_strain_mean", "Mean strain index (0-100) of a team's agents.",
-            labels=["team"])
-        hostile = GaugeMetricFamily(
-            "breather_team_hostile_messages_24h", "Hostile customer messages in the last 24 h.",
-            labels=["team"])
-        for team, summary in sorted(summaries.items()):
-            for level, count in summary["levels"].items():
-                by_level.add_metric([team, level], count)
-            mean.add_metric([team], round(summary["mean_strain"], 2))
-            hostile.add_metric([team], summary["hostile_messages"])
-        yield from (by_level, mean, hostile)
-        if self.settings.per_agent_metrics:
-            per_agent = GaugeMetricFamily(
-                "breather_agent_strain", "Strain index per agent (opt-in).", labels=["agent"])
-            for view in views:
-                per_agent.add_metric([view["agent"]], view["strain"])
-            yield per_agent
+    def _connectors(self):
+        requests = CounterMetricFamily(
+            "breather_connector_requests", "HTTP responses helpdesk APIs gave, by source and "
+            "status.", labels=["source", "status"])
+        for parts, value in self._counts(stats.REQUESTS):
+            requests.add_metric(parts, value)
+        limited = CounterMetricFamily(
+            "breather_connector_rate_limited", "Responses that were 429 Too Many Requests.",
+            labels=["source"])
+        for parts, value in self._counts(stats.RATE_LIMITED):
+            limited.add_metric(parts, value)
+        return requests, limited
+
+    def _poll_lag(self):
+        family = GaugeMetricFamily(
+            "breather_poll_lag_seconds", "How far each stream's bookmark is behind the wall "
+            "clock.", labels=["source", "stream"])
+        prefix = keys.PREFIX + "bookmark:"
+        for key in sorted(self.redis.scan_iter(match=prefix + "*", count=100)):
+            source, _, stream = key.decode()[len(prefix):].partition(":")
+            position = float(json.loads(self.redis.get(key) or "{}").get("position") or 0)
+            if position:
+                family.add_metric([source, stream], round(max(0.0, time.time() - position), 3))
+        return family
 
     def _queue(self):
         from rq import Queue
 
         queue = Queue(self.settings.queue_name, connection=self.redis)
+        registries = {"started": queue.started_job_registry,
+                      "deferred": queue.deferred_job_registry,
+                      "scheduled": queue.scheduled_job_registry,
+                      "failed": queue.failed_job_registry}
         family = GaugeMetricFamily(
             "breather_queue_jobs", "Jobs in Breather's RQ queue, by state.", labels=["state"])
         family.add_metric(["queued"], queue.count)
-        family.add_metric(["failed"], queue.failed_job_registry.count)
+        for state in QUEUE_STATES[1:]:
+            family.add_metric([state], registries[state].count)
         return family
+
+    def _latencies(self):
+        for name in stats.LATENCIES:
+            stored = {k.decode(): float(v)
+                      for k, v in self.redis.hgetall(stats.latency_key(name)).items()}
+            family = HistogramMetricFamily(
+                f"breather_{name}_duration_seconds",
+                f"Time a {name} batch took, measured inside the job.", labels=[])
+            family.add_metric([], cumulative(stored, stats.LATENCY_BUCKETS),
+                              sum_value=stored.get("sum", 0.0))
+            yield family
+
+    def _teams(self, views: list[dict], pool: TeamPool):
+        summaries = agents.team_summaries(views, self.settings.min_group_size)
+        members: dict[str, list[dict]] = {}
+        for view in views:
+            members.setdefault(pool.label(view["team"]), []).append(view)
+        gauges = {name: GaugeMetricFamily(name, doc, labels=labels) for name, doc, labels in (
+            ("breather_team_agents", "Agents per team at each strain level.", ["team", "level"]),
+            ("breather_team_strain_mean", "Mean strain index (0-100) of a team's agents.",
+             ["team"]),
+            ("breather_team_strain_percentile", "Strain index (0-100) of a team's agents at the "
+             "50th and 90th percentile.", ["team", "percentile"]),
+            ("breather_team_hostile_messages_24h", "Hostile customer messages in the last 24 h.",
+             ["team"]),
+            ("breather_team_wins_today", "Customer thank-yous (praise) today.", ["team"]),
+            ("breather_team_exposure_gini", "How unevenly this week's hostile exposure is "
+             "spread over a team (Gini, 0 = even, 1 = one person takes all).", ["team"]),
+        )}
+        for team, summary in sorted(summaries.items()):
+            strains = sorted(m["strain"] for m in members[team])
+            for level, count in summary["levels"].items():
+                gauges["breather_team_agents"].add_metric([team, level], count)
+            gauges["breather_team_strain_mean"].add_metric([team], round(summary["mean_strain"],
+                                                                         2))
+            for q in QUANTILES:
+                gauges["breather_team_strain_percentile"].add_metric(
+                    [team, str(round(q * 100))], quantile(strains, q))
+            gauges["breather_team_hostile_messages_24h"].add_metric(
+                [team], summary["hostile_messages"])
+            gauges["breather_team_wins_today"].add_metric([team], summary["praise_today"])
+            gauges["breather_team_exposure_gini"].add_metric(
+                [team], exposure_gini([float(m.get("exposure_week", 0)) for m in members[team]]))
+        return gauges.values()
+
+    def _evidence(self):
+        family = HistogramMetricFamily(
+            "breather_suggestion_strain_change",
+            "Change of strain index 30 and 60 min after a break or cool-down was offered, by "
+            "team, kind, answer and starting level (an observation, not proof).",
+            labels=["team", "kind", "outcome", "after_minutes", "start_level"])
+        for group, stored in sorted(evidence.read_histograms(self.redis).items()):
+            family.add_metric(list(group), cumulative(stored, evidence.CHANGE_BUCKETS),
+                              sum_value=stored.get("sum", 0.0))
+        return family
+
+    def _per_agent(self, views: list[dict]):
+        mode = self.settings.per_agent_metrics
+        if mode == "off":
+            return
+        family = GaugeMetricFamily(
+            "breather_agent_strain", f"Strain index per agent ({mode}; opt-in, see "
+            "docs/privacy.md).", labels=["agent"])
+        for view in views:
+            family.add_metric([agent_label(view["agent"], mode, self.settings.secret)],
+                              view["strain"])
+        yield family
+
+
+def agent_label(agent: str, mode: str, secret: str) -> str:
+    """The agent id itself (named) or a stable salted hash of it (pseudonymous)."""
+    if mode == "named":
+        return agent
+    return hmac.new(secret.encode(), f"metrics|{agent}".encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def cumulative(stored: dict[str, float], bounds: tuple[float, ...]) -> list[tuple[str, float]]:
+    """Prometheus buckets (cumulative, ending in +Inf) from non-cumulative stored counts."""
+    buckets, total = [], 0.0
+    for bound in [repr(b) for b in bounds] + ["+Inf"]:
+        total += stored.get(bound, 0.0)
+        buckets.append((bound, total))
+    return buckets
 
 
 def pool_teams(family: Metric, pool: TeamPool) -> Metric:

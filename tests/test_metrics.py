@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 from prometheus_client.parser import text_string_to_metric_families
 from seed import team_records
 
@@ -39,8 +41,14 @@ def test_no_agent_labels_unless_opted_in(redis):
     default = scrape(redis)
     assert "breather_agent_strain" not in default
     assert all("agent" not in s.labels for samples in default.values() for s in samples)
-    opted_in = scrape(redis, per_agent_metrics=True)
-    assert len(opted_in["breather_agent_strain"]) == 6
+    named = scrape(redis, per_agent_metrics="named")
+    assert {s.labels["agent"] for s in named["breather_agent_strain"]} == {
+        f"zendesk:{100 + n}" for n in range(1, 7)}
+    pseudonymous = scrape(redis, per_agent_metrics="pseudonymous")
+    labels = {s.labels["agent"] for s in pseudonymous["breather_agent_strain"]}
+    assert len(labels) == 6 and not any("zendesk" in label for label in labels)
+    assert labels == {s.labels["agent"] for s in scrape(
+        redis, per_agent_metrics="pseudonymous")["breather_agent_strain"]}  # stable
 
 
 def test_metrics_can_be_switched_off(redis):
@@ -63,8 +71,10 @@ def team_labels(body: str) -> set[str]:
 
 def test_no_series_names_a_team_below_the_minimum(redis):
     """Whatever the metric, a team of three (or one Breather knows no agents of) is pooled."""
-    apply_records(redis, team_records(team="Billing", agents=6, hostile_for=2))
-    apply_records(redis, team_records(team="Tiny", agents=3, hostile_for=1, source="freshdesk"))
+    from metrics_seed import seed_everything
+
+    seed_everything(redis, "Billing")
+    seed_everything(redis, "Tiny", agents=3, source="freshdesk")
     redis.hincrby("breather:stats:messages", "zendesk|Ghost|hostile", 4)
     app = create_app(Settings(clock="data", min_group_size=5), redis)
     body = app.test_client().get("/metrics").get_data(as_text=True)
@@ -74,5 +84,24 @@ def test_no_series_names_a_team_below_the_minimum(redis):
     hostile = {(s.labels["source"], s.labels["team"]): s.value
                for s in families["breather_customer_messages"]
                if s.name.endswith("_total") and s.labels["tone"] == "hostile"}
-    assert hostile == {("zendesk", "Billing"): 6, ("freshdesk", "small teams"): 3,
+    assert hostile == {("zendesk", "Billing"): 6, ("freshdesk", "small teams"): 6,
                        ("zendesk", "small teams"): 4}
+    pooled = {name for name, samples in families.items()
+              if any(s.labels.get("team") == "small teams" for s in samples)}
+    assert {"breather_suggestions", "breather_breaks_started", "breather_checkins",
+            "breather_suggestion_strain_change", "breather_team_exposure_gini"} <= pooled
+
+
+def test_every_listed_metric_is_exported_and_promtool_accepts_them(redis):
+    """`promtool check metrics` finds no problem in a scrape where every metric has data."""
+    from metrics_seed import EVERY_METRIC, seed_everything
+    from servers import require_binary
+
+    seed_everything(redis)
+    app = create_app(Settings(clock="data"), redis)
+    body = app.test_client().get("/metrics").get_data(as_text=True)
+    names = {s.name for f in text_string_to_metric_families(body) for s in f.samples}
+    assert EVERY_METRIC <= names, sorted(EVERY_METRIC - names)
+    result = subprocess.run([require_binary("promtool"), "check", "metrics"], input=body,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -73,3 +73,12 @@ def test_cli_reports_bad_config_in_one_line(tmp_path):
     assert "BREATHER_POLL_SECONDS" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("raw", "mode"), [
+    ("", "off"), ("off", "off"), ("pseudonymous", "pseudonymous"), ("Named", "named"),
+    ("false", "off"), ("true", "named"),  # the old boolean keeps what it meant
+])
+def test_per_agent_metrics_modes(raw, mode):
+    settings = Settings.from_env({"BREATHER_PER_AGENT_METRICS": raw})
+    assert settings.per_agent_metrics == mode

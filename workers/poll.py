@@ -23,7 +23,7 @@ from connectors import errors
 from connectors.freshdesk import FreshdeskClient
 from connectors.records import Page, iso
 from connectors.zendesk import ZendeskClient
-from workers import bookmarks
+from workers import bookmarks, stats
 from workers.settings import Settings
 
 log = logging.getLogger("breather.poll")
@@ -112,6 +112,8 @@ class Poller:
         self.queue = queue
         self.client = client
         self.source = client.source
+        if hasattr(client, "http"):
+            stats.count_responses(r, self.source, client.http.session)
         self.lookback_days = lookback_days
         self.token = uuid.uuid4().hex
         self._meta: dict | None = None

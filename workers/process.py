@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import redis as redis_lib
 
-from workers import keys, strain
+from workers import keys, stats, strain
 from workers.settings import Settings
 from workers.strain_store import update_state
 from workers.timeutil import parse_ts
@@ -34,9 +34,10 @@ def process_records(records: list[dict]) -> dict:
     settings = Settings.from_env()
     job = get_current_job()
     r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
-    return apply_records(r, records, retention_days=settings.retention_days,
-                         score_tone=settings.enabled("tone"),
-                         keep_strain=settings.enabled("strain"))
+    with stats.timed(r, "processing"):
+        return apply_records(r, records, retention_days=settings.retention_days,
+                             score_tone=settings.enabled("tone"),
+                             keep_strain=settings.enabled("strain"))
 
 
 def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int = 30,
@@ -144,8 +145,11 @@ def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: in
     fresh = _unseen(r, messages)
     duplicates = len(messages) - len(fresh)
     scorable = [m for m in fresh if m.get("from") == "customer" and score_tone]
-    tones = dict(zip((m["id"] for m in scorable), _score([m.get("text") or "" for m in scorable]),
-                     strict=True))
+    scores = []
+    if scorable:
+        with stats.timed(r, "scoring"):  # one batch: the histogram counts batches, not texts
+            scores = _score([m.get("text") or "" for m in scorable])
+    tones = dict(zip((m["id"] for m in scorable), scores, strict=True))
     events, pending = [], 0
     for message in fresh:
         at = parse_ts(message.get("at"))

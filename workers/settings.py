@@ -47,7 +47,7 @@ class Settings:
     disabled: frozenset[str] = field(default_factory=frozenset)
     budget_share: float = 0.5
     retention_days: int = 30
-    per_agent_metrics: bool = False
+    per_agent_metrics: str = "off"  # off | pseudonymous | named (see docs/privacy.md)
     min_group_size: int = 5
     auth: bool = True
     clock: str = "wall"
@@ -75,7 +75,7 @@ class Settings:
             disabled=_functions(env, "BREATHER_DISABLE"),
             budget_share=_float(env, "BREATHER_RATE_BUDGET_SHARE", 0.5, 0.05, 1.0),
             retention_days=_int(env, "BREATHER_RETENTION_DAYS", 30, minimum=1),
-            per_agent_metrics=_bool(env, "BREATHER_PER_AGENT_METRICS", False),
+            per_agent_metrics=_per_agent(env, "BREATHER_PER_AGENT_METRICS"),
             min_group_size=_int(env, "BREATHER_MIN_GROUP_SIZE", 5, minimum=1),
             auth=_bool(env, "BREATHER_AUTH", True),
             clock=_choice(env, "BREATHER_CLOCK", "wall", ("wall", "data")),
@@ -165,6 +165,22 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name}: {raw!r} is not a boolean (use true or false)")
+
+
+PER_AGENT_MODES = ("off", "pseudonymous", "named")
+LEGACY_PER_AGENT = {"false": "off", "0": "off", "no": "off", "true": "named", "1": "named",
+                    "yes": "named"}
+
+
+def _per_agent(env: Mapping[str, str], name: str) -> str:
+    """off, pseudonymous or named; the old true/false still mean named/off (what they did)."""
+    raw = env.get(name, "").strip().lower()
+    if raw in LEGACY_PER_AGENT:
+        return LEGACY_PER_AGENT[raw]
+    if raw and raw not in PER_AGENT_MODES:
+        raise ConfigError(f"{name}: {raw!r} is not one of off, pseudonymous, named "
+                          "(true and false are still read as named and off)")
+    return raw or "off"
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:

@@ -10,7 +10,7 @@ import json
 
 import redis as redis_lib
 
-from workers import agents, keys, strain
+from workers import agents, evidence, keys, stats, strain
 from workers.strain_store import update_state
 from workers.suggestion_rules import KINDS, Prefs, has_room, next_suggestion, respond
 
@@ -24,8 +24,13 @@ def prefs_key(agent: str) -> str:
 
 
 def apply_events(r: redis_lib.Redis, agent: str, events: list[strain.Event]) -> strain.AgentState:
-    """Apply events to an agent's stored state (optimistic locking: no lost update)."""
-    return update_state(r, agent, lambda pipe: events)
+    """Apply events to an agent's stored state (optimistic locking: no lost update).
+
+    Breaks started and check-ins are also counted by team (how many, never who).
+    """
+    state = update_state(r, agent, lambda pipe: events)
+    stats.count_team_events(r, agents.agent_profile(r, agent)["team"], (e.type for e in events))
+    return state
 
 
 def teammates_with_room(r: redis_lib.Redis, agent: str, now: float) -> int:
@@ -71,9 +76,31 @@ def current_suggestion(r: redis_lib.Redis, agent: str, now: float,
         return None
     assessment = strain.assess(strain.loads(raw), now)
     room = teammates_with_room(r, agent, now) if assessment.strain >= 55 else 0
-    suggestion = _update_prefs(
-        r, agent, lambda prefs: next_suggestion(assessment, prefs, now, room, kinds))
+    before: dict = {}
+
+    def decide(prefs: Prefs):
+        before["open"] = prefs.open
+        return next_suggestion(assessment, prefs, now, room, kinds)
+
+    suggestion = _update_prefs(r, agent, decide)
+    _count_changes(r, agent, before.get("open"), suggestion, assessment)
     return suggestion.to_dict() if suggestion else None
+
+
+def _count_changes(r: redis_lib.Redis, agent: str, was_open: dict | None, suggestion,
+                   assessment: strain.Assessment) -> None:
+    """Count an offer that lapsed unanswered and a new offer (aggregates and evidence only)."""
+    now_open = suggestion.id if suggestion else None
+    if was_open is not None and was_open["id"] == now_open:
+        return
+    team = agents.agent_profile(r, agent)["team"]
+    if was_open is not None:
+        stats.count_suggestion(r, team, was_open["kind"], "lapse")
+        evidence.answer_followup(r, was_open["id"], "lapse")
+    if suggestion is not None:
+        stats.count_suggestion(r, team, suggestion.kind, "offer")
+        evidence.open_followup(r, suggestion.to_dict(), agent, team, assessment.strain,
+                               assessment.level)
 
 
 def answer(r: redis_lib.Redis, agent: str, suggestion_id: str, response: str, now: float,
@@ -86,6 +113,8 @@ def answer(r: redis_lib.Redis, agent: str, suggestion_id: str, response: str, no
     opened = _update_prefs(r, agent, change)
     kind = opened.get("kind")
     r.hincrby(RESPONSES, f"{kind}|{response}", 1)
+    stats.count_suggestion(r, agents.agent_profile(r, agent)["team"], kind, response)
+    evidence.answer_followup(r, suggestion_id, response)
     if response == "accept" and kind in BREAK_KINDS:
         apply_events(r, agent, [strain.Event("break_start", now, agent)])
     if response == "accept" and kind == "handoff" and opened.get("ticket"):

@@ -1,0 +1,118 @@
+"""Do breaks help? How strain moved 30 and 60 minutes after a break or cool-down was offered.
+
+Each offer of a break or cool-down opens a follow-up: team, kind, the strain when offered, and
+later the answer (accepted, declined, snoozed, or unanswered). Once 30 and then 60 minutes have
+passed since the offer, the agent's strain at that moment is compared with the starting strain
+and the change goes into a histogram by team, kind, outcome, horizon and starting level. Only
+those histograms are kept; the follow-up itself (which names the agent) is deleted after the
+60-minute reading. Comparing accepted with declined or unanswered offers at the same starting
+level is an observation, not proof: people who accept may differ from those who decline.
+
+Readings are taken by whoever reads first after the due time (a scrape, `breather evidence`,
+the agent's widget). If the agent's state has already moved past the due time by more than
+LATE_LIMIT, the reading is skipped rather than guessed, and counted as skipped.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+
+import redis as redis_lib
+
+from workers import keys, strain
+
+FOLLOWUPS = keys.PREFIX + "followups"  # sorted set: suggestion id -> next due time
+HISTOGRAM = keys.PREFIX + "stats:evidence"  # team|kind|outcome|after|level|bucket -> count
+SKIPPED = keys.PREFIX + "stats:evidence_skipped"
+KINDS = ("cool_down", "break")
+HORIZONS = (30, 60)  # minutes after the offer
+CHANGE_BUCKETS = (-30.0, -20.0, -10.0, -5.0, 0.0, 5.0, 10.0, 20.0, 30.0)
+ANSWERS = {"accept": "accepted", "decline": "declined", "snooze": "snoozed",
+           "lapse": "unanswered"}
+LATE_LIMIT = 10 * 60
+UNANSWERED_AFTER = 15 * 60  # an offer lapses after 15 min (suggestion_rules.EXPIRES)
+KEEP = 3 * 3600
+
+
+def followup_key(suggestion_id: str) -> str:
+    return f"{keys.PREFIX}followup:{suggestion_id}"
+
+
+def open_followup(r: redis_lib.Redis, suggestion: dict, agent: str, team: str | None,
+                  start_strain: float, level: str) -> None:
+    """A break or cool-down was offered: remember where strain stood."""
+    if suggestion["kind"] not in KINDS:
+        return
+    record = {"agent": agent, "team": team or "", "kind": suggestion["kind"],
+              "at": suggestion["at"], "strain": start_strain, "level": level, "outcome": None,
+              "done": []}
+    pipe = r.pipeline(transaction=True)
+    pipe.set(followup_key(suggestion["id"]), json.dumps(record), ex=KEEP, nx=True)
+    pipe.zadd(FOLLOWUPS, {suggestion["id"]: suggestion["at"] + HORIZONS[0] * 60}, nx=True)
+    pipe.execute()
+
+
+def answer_followup(r: redis_lib.Redis, suggestion_id: str, response: str) -> None:
+    """The agent answered (or the offer lapsed); a missing follow-up is simply not kept."""
+    key = followup_key(suggestion_id)
+    raw = r.get(key)
+    if raw is None or response not in ANSWERS:
+        return
+    record = json.loads(raw)
+    if record["outcome"] is None:
+        record["outcome"] = ANSWERS[response]
+        r.set(key, json.dumps(record), keepttl=True)
+
+
+def resolve_due(r: redis_lib.Redis, now: float) -> int:
+    """Take every reading that is due by `now`; returns how many were taken."""
+    taken = 0
+    for member, due in r.zrangebyscore(FOLLOWUPS, "-inf", now, withscores=True):
+        if r.zrem(FOLLOWUPS, member):  # claimed: no other reader takes the same reading
+            taken += _read(r, member.decode(), due)
+    return taken
+
+
+def _read(r: redis_lib.Redis, suggestion_id: str, due: float) -> int:
+    raw = r.get(followup_key(suggestion_id))
+    if raw is None:
+        return 0
+    record = json.loads(raw)
+    horizon = HORIZONS[len(record["done"])]
+    state_raw = r.get(keys.strain(record["agent"]))
+    state = strain.loads(state_raw) if state_raw else None
+    outcome = record["outcome"] or "unanswered"
+    if state is None or state.t - due > LATE_LIMIT:
+        r.hincrby(SKIPPED, f"{record['kind']}|{outcome}", 1)
+        taken = 0
+    else:
+        change = strain.assess(state, due).strain - record["strain"]
+        r.hincrby(HISTOGRAM, _field(record, outcome, horizon, change), 1)
+        r.hincrbyfloat(HISTOGRAM, _field(record, outcome, horizon, "sum"), change)
+        taken = 1
+    record["done"].append(horizon)
+    if len(record["done"]) < len(HORIZONS):
+        r.set(followup_key(suggestion_id), json.dumps(record), keepttl=True)
+        r.zadd(FOLLOWUPS, {suggestion_id: record["at"] + HORIZONS[len(record["done"])] * 60})
+    else:
+        r.delete(followup_key(suggestion_id))
+    return taken
+
+
+def _field(record: dict, outcome: str, horizon: int, change: float | str) -> str:
+    if isinstance(change, str):
+        bucket = change
+    else:
+        index = bisect.bisect_left(CHANGE_BUCKETS, change)
+        bucket = repr(CHANGE_BUCKETS[index]) if index < len(CHANGE_BUCKETS) else "+Inf"
+    return f"{record['team']}|{record['kind']}|{outcome}|{horizon}|{record['level']}|{bucket}"
+
+
+def read_histograms(r: redis_lib.Redis) -> dict[tuple, dict[str, float]]:
+    """{(team, kind, outcome, after_minutes, level): {bucket or "sum": value}} as stored."""
+    out: dict[tuple, dict[str, float]] = {}
+    for field, value in r.hgetall(HISTOGRAM).items():
+        *group, bucket = field.decode().split("|")
+        out.setdefault(tuple(group), {})[bucket] = float(value)
+    return out
