@@ -22,6 +22,7 @@ BLUEPRINTS: list[tuple[str, str | None]] = [
     ("service.suggestion_routes:bp", "suggestions"),
     ("service.widget:bp", None),
     ("service.hooks:bp", "webhooks"),
+    ("service.apps:bp", "apps"),
 ]
 
 

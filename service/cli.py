@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "report": "service.commands.report:report",
     "doctor": "service.commands.doctor:doctor",
     "anger": "service.commands.anger:anger",
+    "apps": "service.commands.apps:apps",
     "replay": "service.commands.replay:replay",
     "sandbox": "service.commands.sandbox:sandbox",
     "token": "service.commands.token:token",

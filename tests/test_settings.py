@@ -82,3 +82,42 @@ def test_cli_reports_bad_config_in_one_line(tmp_path):
 def test_per_agent_metrics_modes(raw, mode):
     settings = Settings.from_env({"BREATHER_PER_AGENT_METRICS": raw})
     assert settings.per_agent_metrics == mode
+
+def _public_pem() -> str:
+    from oauth_server import key_pair
+
+    return key_pair()[1]
+
+
+APP_ENV = {"ZENDESK_APP_AUDIENCE": "https://acme.zendesk.com/api/v2/apps/installations/7.json",
+           "ZENDESK_APP_OAUTH_CLIENT_ID": "breather", "ZENDESK_APP_OAUTH_SECRET": "s"}
+
+
+def test_zendesk_app_key_as_text_or_file(tmp_path):
+    """ZENDESK_APP_PUBLIC_KEY takes PEM text or a path; the issuer is the audience's host."""
+    pem = _public_pem()
+    inline = Settings.from_env({**APP_ENV, "ZENDESK_APP_PUBLIC_KEY": pem}).apps
+    path = tmp_path / "app.pem"
+    path.write_text(pem)
+    from_file = Settings.from_env({**APP_ENV, "ZENDESK_APP_PUBLIC_KEY": str(path)}).apps
+    assert inline.zendesk_public_key.strip() == from_file.zendesk_public_key.strip() == pem.strip()
+    assert inline.zendesk_issuer == "acme.zendesk.com"
+    assert inline.zendesk_account_url == "https://acme.zendesk.com"
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"ZENDESK_APP_PUBLIC_KEY": "/nowhere/app.pem"}, "cannot read"),
+    ({"ZENDESK_APP_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----"},
+     "not a PEM public key"),
+    ({"ZENDESK_APP_AUDIENCE": ""}, "set together"),
+    ({"ZENDESK_APP_AUDIENCE": "https://acme.zendesk.com/"}, "installation URL"),
+    ({"ZENDESK_APP_OAUTH_SECRET": ""}, "OAUTH"),
+    ({"FRESHDESK_APP_SECRET": "short"}, "FRESHDESK_APP_SECRET"),
+    ({"FRESHDESK_APP_MODE": "lenient"}, "FRESHDESK_APP_MODE"),
+])
+def test_app_settings_errors_name_the_variable(changes, message):
+    from workers.settings import ConfigError
+
+    env = {**APP_ENV, "ZENDESK_APP_PUBLIC_KEY": _public_pem(), **changes}
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
-FUNCTIONS = ("tone", "strain", "suggestions", "rotation", "checkin", "metrics", "webhooks")
+FUNCTIONS = ("tone", "strain", "suggestions", "rotation", "checkin", "metrics", "webhooks", "apps")
 
 
 class ConfigError(ValueError):
@@ -34,6 +35,29 @@ class FreshdeskConfig:
 
 
 @dataclass(frozen=True)
+class AppsConfig:
+    """How the helpdesk sidebar apps prove who is looking (docs/install-apps.md)."""
+
+    zendesk_public_key: str | None = None  # PEM text of the Zendesk app's RS256 public key
+    zendesk_audience: str | None = None  # the installation URL, the JWT's `aud`
+    zendesk_issuer: str | None = None  # the JWT's `iss`: the audience's host unless overridden
+    zendesk_oauth_client_id: str | None = None
+    zendesk_oauth_secret: str | None = None
+    freshdesk_secret: str | None = None  # the app's secure installation parameter
+    freshdesk_mode: str = "installation"  # or "strict": agents pair once with a personal code
+    public_url: str | None = None  # Breather's own URL as agents' browsers reach it
+    session_minutes: int = 60
+
+    @property
+    def zendesk_account_url(self) -> str | None:
+        """https://acme.zendesk.com, from the installation URL."""
+        if not self.zendesk_audience:
+            return None
+        parsed = urlparse(self.zendesk_audience)
+        return f"{parsed.scheme}://{parsed.netloc}"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Breather's whole configuration (see the table in README.md)."""
 
@@ -51,6 +75,7 @@ class Settings:
     min_group_size: int = 5
     auth: bool = True
     clock: str = "wall"
+    apps: AppsConfig = field(default_factory=AppsConfig)
 
     def enabled(self, function: str) -> bool:
         """Whether a switchable function (see FUNCTIONS) is on."""
@@ -79,6 +104,7 @@ class Settings:
             min_group_size=_int(env, "BREATHER_MIN_GROUP_SIZE", 5, minimum=1),
             auth=_bool(env, "BREATHER_AUTH", True),
             clock=_choice(env, "BREATHER_CLOCK", "wall", ("wall", "data")),
+            apps=_apps(env),
         )
 
 
@@ -118,6 +144,63 @@ def _freshdesk(env: Mapping[str, str]) -> FreshdeskConfig | None:
         api_key=key,
         webhook_secret=env.get("FRESHDESK_WEBHOOK_SECRET") or None,
     )
+
+
+def _apps(env: Mapping[str, str]) -> AppsConfig:
+    key = _public_key(env, "ZENDESK_APP_PUBLIC_KEY")
+    audience = _url(env, "ZENDESK_APP_AUDIENCE")
+    client_id = env.get("ZENDESK_APP_OAUTH_CLIENT_ID", "").strip() or None
+    client_secret = env.get("ZENDESK_APP_OAUTH_SECRET", "").strip() or None
+    if bool(key) != bool(audience):
+        raise ConfigError("ZENDESK_APP_PUBLIC_KEY and ZENDESK_APP_AUDIENCE are set together "
+                          "(the app's public key and its installation URL)")
+    if audience and "/api/v2/apps/installations/" not in audience:
+        raise ConfigError(f"ZENDESK_APP_AUDIENCE: {audience!r} is not an installation URL like "
+                          "https://acme.zendesk.com/api/v2/apps/installations/123.json")
+    if key and not (client_id and client_secret):
+        raise ConfigError("ZENDESK_APP_OAUTH_CLIENT_ID and ZENDESK_APP_OAUTH_SECRET must be set "
+                          "with ZENDESK_APP_PUBLIC_KEY: each agent signs in once to bind the app")
+    secret = env.get("FRESHDESK_APP_SECRET", "").strip() or None
+    if secret and len(secret) < 32:
+        raise ConfigError("FRESHDESK_APP_SECRET: use at least 32 random characters "
+                          "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    return AppsConfig(
+        zendesk_public_key=key,
+        zendesk_audience=audience,
+        zendesk_issuer=(env.get("ZENDESK_APP_ISSUER", "").strip()
+                        or (urlparse(audience).netloc if audience else None)),
+        zendesk_oauth_client_id=client_id,
+        zendesk_oauth_secret=client_secret,
+        freshdesk_secret=secret,
+        freshdesk_mode=_choice(env, "FRESHDESK_APP_MODE", "installation",
+                               ("installation", "strict")),
+        public_url=(_url(env, "BREATHER_PUBLIC_URL") or "").rstrip("/") or None,
+        session_minutes=_int(env, "BREATHER_SESSION_MINUTES", 60, minimum=5),
+    )
+
+
+def _public_key(env: Mapping[str, str], name: str) -> str | None:
+    """PEM text, given inline or as a file path; checked to be an RSA public key."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    if "-----BEGIN" in raw:
+        pem = raw.replace("\\n", "\n")
+    else:
+        try:
+            pem = Path(raw).read_text()
+        except OSError as exc:
+            raise ConfigError(f"{name}: cannot read {raw!r} ({exc.strerror})") from None
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(pem.encode())
+    except ValueError:
+        raise ConfigError(f"{name}: not a PEM public key (-----BEGIN PUBLIC KEY-----)") from None
+    if not isinstance(key, RSAPublicKey):
+        raise ConfigError(f"{name}: Zendesk signs with RS256, so the key must be an RSA key")
+    return pem
 
 
 def _url(env: Mapping[str, str], name: str, schemes=("http", "https")) -> str | None:
