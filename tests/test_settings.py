@@ -83,6 +83,7 @@ def test_per_agent_metrics_modes(raw, mode):
     settings = Settings.from_env({"BREATHER_PER_AGENT_METRICS": raw})
     assert settings.per_agent_metrics == mode
 
+
 def _public_pem() -> str:
     from oauth_server import key_pair
 
