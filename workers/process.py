@@ -8,14 +8,14 @@ message, a crash half-way) counts every message exactly once. No message text is
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 import redis as redis_lib
 
 from workers import keys, stats, strain
 from workers.settings import Settings
-from workers.strain_store import update_state
+from workers.strain_store import update_states
 from workers.timeutil import parse_ts
 
 PENDING_TTL = 7 * 24 * 3600
@@ -58,11 +58,7 @@ def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int =
         r, by_kind["message"], retention_days, score_tone
     )
     summary["messages"] = counted
-    per_agent: dict[str, list[tuple[strain.Event, dict | None]]] = defaultdict(list)
-    for event, seen in ticket_events + message_events:
-        per_agent[event.agent].append((event, seen))
-    for agent, items in per_agent.items():
-        _apply_to_agent(r, agent, items, retention_days, keep_strain)
+    _apply_to_agents(r, ticket_events + message_events, retention_days, keep_strain)
     return summary
 
 
@@ -122,6 +118,15 @@ def _ticket_snapshot(r: redis_lib.Redis, ticket_id: str) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in r.hgetall(keys.ticket(ticket_id)).items()}
 
 
+def _ticket_snapshots(r: redis_lib.Redis, ticket_ids: set[str]) -> dict[str, dict[str, str]]:
+    """The stored snapshots of many tickets in one round trip."""
+    pipe = r.pipeline(transaction=False)
+    for ticket_id in ticket_ids:
+        pipe.hgetall(keys.ticket(ticket_id))
+    return {ticket_id: {k.decode(): v.decode() for k, v in raw.items()}
+            for ticket_id, raw in zip(ticket_ids, pipe.execute(), strict=True)}
+
+
 def _release_pending(r: redis_lib.Redis, ticket: str, agent: str, team: str | None):
     """Messages that arrived before their ticket had an agent now count for that agent."""
     key = keys.pending(ticket)
@@ -151,11 +156,12 @@ def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: in
             scores = _score([m.get("text") or "" for m in scorable])
     tones = dict(zip((m["id"] for m in scorable), scores, strict=True))
     events, pending = [], 0
+    tickets = _ticket_snapshots(r, {m["ticket"] for m in fresh})
     for message in fresh:
         at = parse_ts(message.get("at"))
         if at is None or message.get("from") == "note":
             continue
-        ticket = _ticket_snapshot(r, message["ticket"])
+        ticket = tickets[message["ticket"]]
         tone = tones.get(message["id"])
         seen = _seen_record(message, tone, ticket.get("team") or "")
         data = {"id": message["id"], "at": at, "sender": message["from"],
@@ -173,18 +179,12 @@ def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: in
 
 
 def _unseen(r: redis_lib.Redis, messages: list[dict]) -> list[dict]:
+    """Messages whose id has no seen-mark yet (one MGET for the whole page)."""
     unique = {m["id"]: m for m in messages if m.get("id")}
     if not unique:
         return []
-    pipe = r.pipeline(transaction=False)
-    for message_id in unique:
-        pipe.exists(keys.seen(message_id))
-    pipe_results = pipe.execute()
-    pending = set()
-    for message_id, exists in zip(unique, pipe_results, strict=True):
-        if not exists:
-            pending.add(message_id)
-    return [m for mid, m in unique.items() if mid in pending]
+    marks = r.mget([keys.seen(message_id) for message_id in unique])
+    return [m for m, mark in zip(unique.values(), marks, strict=True) if mark is None]
 
 
 def _park(r: redis_lib.Redis, ticket: str, data: dict, retention_days: int) -> None:
@@ -209,35 +209,56 @@ def _seen_record(message: dict, tone, team: str) -> dict:
             "cues": list(tone.cues) if tone else []}
 
 
-def _apply_to_agent(r: redis_lib.Redis, agent: str, items: list, retention_days: int,
-                    keep_strain: bool = True) -> None:
-    """Apply events to one agent's state; the seen-marks commit in the same transaction.
+def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | None]],
+                     retention_days: int, keep_strain: bool = True) -> None:
+    """Apply a page's events to its agents' states; the seen-marks commit in the same
+    transaction. A message already applied (tone:{id} exists: a parked message released twice,
+    or two jobs racing on copies of a page) is skipped.
 
     With the strain function switched off, messages are still counted once, and no state kept.
     """
+    if not items:
+        return
     seen_of = {id(event): seen for event, seen in items}
 
-    def fresh(pipe) -> list[strain.Event]:
-        return [e for e, s in items if s is None or not _already_applied(pipe, e)]
+    def fresh(pipe) -> dict[str, list[strain.Event]]:
+        checked = [e for e, s in items if s is not None]
+        applied = pipe.mget([keys.tone(e.id) for e in checked]) if checked else []
+        done = {id(e) for e, raw in zip(checked, applied, strict=True) if raw is not None}
+        chosen: dict[str, list[strain.Event]] = defaultdict(list)
+        for event, _ in items:
+            if id(event) not in done:
+                chosen[event.agent].append(event)
+        return chosen
 
-    def mark(pipe, events: list[strain.Event]) -> None:
-        for event in events:
-            if seen_of[id(event)] is not None:
-                _mark_seen(pipe, event, seen_of[id(event)], agent, retention_days)
-        if events:
-            pipe.zadd(keys.CLOCK, {"latest": max(e.at for e in events)}, gt=True)
+    def mark(pipe, chosen: dict[str, list[strain.Event]]) -> None:
+        counts: Counter[str] = Counter()
+        for agent, events in chosen.items():
+            hostile = []
+            for event in events:
+                seen = seen_of[id(event)]
+                if seen is None:
+                    continue
+                _mark_seen(pipe, event, seen, agent, retention_days)
+                if event.hostile:
+                    hostile.append(event.id)
+                field = _count_field(seen)
+                if field:
+                    counts[field] += 1
+            if hostile:
+                _remember_hostile(pipe, agent, hostile, retention_days)
+        for field, count in counts.items():
+            pipe.hincrby(keys.MESSAGE_COUNTS, field, count)
+        latest = [e.at for events in chosen.values() for e in events]
+        if latest:
+            pipe.zadd(keys.CLOCK, {"latest": max(latest)}, gt=True)
 
     if keep_strain:
-        update_state(r, agent, fresh, mark)
+        update_states(r, sorted({event.agent for event, _ in items}), fresh, mark)
         return
     with r.pipeline(transaction=True) as pipe:
         mark(pipe, fresh(r))
         pipe.execute()
-
-
-def _already_applied(pipe, event: strain.Event) -> bool:
-    """A parked message released twice (two jobs racing) is applied once: tone:{id} says so."""
-    return bool(pipe.exists(keys.tone(event.id)))
 
 
 def _mark_seen(pipe, event: strain.Event, seen: dict, agent: str, retention_days: int) -> None:
@@ -246,13 +267,20 @@ def _mark_seen(pipe, event: strain.Event, seen: dict, agent: str, retention_days
     tone = {"agent": agent, "at": event.at, "anger": seen["anger"], "hostile": event.hostile,
             "cues": seen["cues"]}
     pipe.set(keys.tone(event.id), json.dumps(tone), ex=ttl)
-    if event.hostile:
-        pipe.lpush(keys.recent_hostile(agent), event.id)
-        pipe.ltrim(keys.recent_hostile(agent), 0, RECENT_HOSTILE - 1)
-        pipe.expire(keys.recent_hostile(agent), ttl)
-    if seen["tone"]:
-        field = f"{seen['source']}|{seen['team'] or 'unassigned'}|{seen['tone']}"
-        pipe.hincrby(keys.MESSAGE_COUNTS, field, 1)
+
+
+def _remember_hostile(pipe, agent: str, message_ids: list[str], retention_days: int) -> None:
+    """The agent's latest hostile message ids, newest first (for "not hostile?")."""
+    pipe.lpush(keys.recent_hostile(agent), *message_ids)
+    pipe.ltrim(keys.recent_hostile(agent), 0, RECENT_HOSTILE - 1)
+    pipe.expire(keys.recent_hostile(agent), retention_days * 86400)
+
+
+def _count_field(seen: dict) -> str | None:
+    """The stats:messages field a message counts under (customer messages only)."""
+    if not seen["tone"]:
+        return None
+    return f"{seen['source']}|{seen['team'] or 'unassigned'}|{seen['tone']}"
 
 
 def _score(texts: Iterable[str]):

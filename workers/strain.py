@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 TAU_WORK = 75 * 60.0  # acute hostile exposure decay while working (60-90 min proposal)
 TAU_BREAK = 20 * 60.0  # faster decay while on a break (off-task recovery)
@@ -419,8 +419,11 @@ def _basis(s: AgentState, at: float) -> dict:
 
 
 def dumps(state: AgentState) -> bytes:
-    """Compact JSON (a few hundred bytes): readable in redis-cli, easy to migrate."""
-    data = asdict(state)
+    """Compact JSON (a few hundred bytes): readable in redis-cli, easy to migrate.
+
+    A shallow copy of the fields (the lists are only read), not `asdict`, which deep-copies.
+    """
+    data = {name: getattr(state, name) for name in AgentState.__dataclass_fields__}
     for name in ("t", "exposure", "activity", "activity_base", "load_base", "praise", "checkin",
                  "worked"):
         data[name] = round(data[name], 5)
