@@ -35,15 +35,26 @@ def worker(burst: bool) -> None:
     """Run an RQ worker that polls helpdesks and scores messages."""
     from rq import Queue, Worker
 
-    from workers.tone.model import load_model
-
     setup_logging()
     settings = load_settings()
-    load_model()  # once, in the parent: RQ forks a process per job, which inherits it
+    _warm_up()
     connection = redis_for(settings)
     queue = Queue(settings.queue_name, connection=connection)
     with quiet_interrupt():
         Worker([queue], connection=connection).work(burst=burst, logging_level="WARNING")
+
+
+def _warm_up() -> None:
+    """Do once, in the parent, what every job would otherwise redo: RQ forks a process per job
+    that inherits the parent's memory, so the model, the job modules and the scorer's lazily
+    built tables are loaded here (about 25 ms a job saved; docs/benchmarks.md)."""
+    import workers.poll  # noqa: F401 - the job functions RQ imports by name
+    import workers.process  # noqa: F401
+    from workers.tone import score
+    from workers.tone.model import load_model
+
+    load_model()
+    score(["Warm-up text so the scorer builds its tables before the first fork."])
 
 
 @click.command()
