@@ -23,6 +23,7 @@ import os
 import time
 from collections import Counter
 
+import psutil
 import redis as redis_lib
 from redis.connection import Connection, ConnectionPool
 from rq import Queue, SimpleWorker, Worker
@@ -33,7 +34,8 @@ from connectors.zendesk import ZendeskClient
 from workers import process, strain
 from workers.poll import Poller
 
-T_BACK = 20 * 3600  # the export starts within the connector's one-day look-back
+T_BACK = 20 * 3600
+CLOCK = time.thread_time  # the breakdown counts CPU time: waiting for a shared core is not cost  # the export starts within the connector's one-day look-back
 
 
 def poller_for(r: redis_lib.Redis, url: str) -> Poller:
@@ -83,10 +85,16 @@ def end_to_end(vendor: PreparedZendesk, workers: int) -> dict:
             stack.workers(workers)
             wait_for_workers(stack.redis, workers)
             load = machine_load()
-            start = time.perf_counter()
+            watched = [stack.redis_server.process.pid] + [p.pid for p in
+                                                           stack.processes.values()]
+            cpu_before = [cpu_seconds([pid]) for pid in watched]
+            start, poll_cpu = time.perf_counter(), time.thread_time()
             summary = poller_for(stack.redis, served.url).run("messages")
-            polled = time.perf_counter()
+            polled, poll_cpu = time.perf_counter(), time.thread_time() - poll_cpu
             end = drain(queue, summary["pages"], already)
+            split = [cpu_seconds([pid]) - before for pid, before in zip(watched, cpu_before,
+                                                                       strict=True)]
+            cpu = sum(split) + poll_cpu
             failed = FailedJobRegistry(queue=queue).count
     finally:
         served.close()
@@ -96,7 +104,24 @@ def end_to_end(vendor: PreparedZendesk, workers: int) -> dict:
     return {"workers": workers, "messages": summary["records"], "customer": customers,
             "pages": summary["pages"], "seconds": seconds, "poll_seconds": polled - start,
             "per_s": summary["records"] / seconds, "customer_per_s": customers / seconds,
-            "failed_jobs": failed, "load": load}
+            "failed_jobs": failed, "load": load,
+            "cpu_us": cpu / summary["records"] * 1e6,
+            "cpu_split_us": {"poll": poll_cpu / summary["records"] * 1e6,
+                             "redis": split[0] / summary["records"] * 1e6,
+                             "workers": sum(split[1:]) / summary["records"] * 1e6}}
+
+
+def fmt(parts: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value:.0f}" for name, value in parts.items())
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time of processes and of their children already reaped (RQ's forked job horses)."""
+    total = 0.0
+    for pid in pids:
+        times = psutil.Process(pid).cpu_times()
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 # -- breakdown ------------------------------------------------------------------------------
@@ -108,18 +133,18 @@ class CountingConnection(Connection):
 
     def send_packed_command(self, command, check_health=True):
         CountingConnection.trips += 1
-        start = time.perf_counter()
+        start = CLOCK()
         try:
             return super().send_packed_command(command, check_health)
         finally:
-            CountingConnection.seconds += time.perf_counter() - start
+            CountingConnection.seconds += CLOCK() - start
 
     def read_response(self, *args, **kwargs):
-        start = time.perf_counter()
+        start = CLOCK()
         try:
             return super().read_response(*args, **kwargs)
         finally:
-            CountingConnection.seconds += time.perf_counter() - start
+            CountingConnection.seconds += CLOCK() - start
 
 
 class Timed:
@@ -133,11 +158,11 @@ class Timed:
         original = self.original
 
         def timed(*args, **kwargs):
-            start = time.perf_counter()
+            start = CLOCK()
             try:
                 return original(*args, **kwargs)
             finally:
-                self.seconds += time.perf_counter() - start
+                self.seconds += CLOCK() - start
 
         setattr(self.module, self.name, timed)
         return self
@@ -154,9 +179,9 @@ def breakdown(vendor: PreparedZendesk) -> dict:
             set_up(stack, served.url)
             queue = Queue("breather", connection=stack.redis)
             queue.empty()
-            start = time.perf_counter()
+            start = CLOCK()
             summary = poller_for(stack.redis, served.url).run("messages")
-            fetch = time.perf_counter() - start
+            fetch = CLOCK() - start
             pages = [job.args[0] for job in queue.get_jobs()]
             queue.empty()
             pool = ConnectionPool.from_url(stack.redis_server.url,
@@ -165,10 +190,10 @@ def breakdown(vendor: PreparedZendesk) -> dict:
             CountingConnection.trips, CountingConnection.seconds = 0, 0.0
             with Timed(process, "_score") as scoring, Timed(strain, "apply_many") as model, \
                     Timed(strain, "dumps") as dumps, Timed(strain, "loads") as loads:
-                start = time.perf_counter()
+                start = CLOCK()
                 for page in pages:
                     process.apply_records(counted, page)
-                total = time.perf_counter() - start
+                total = CLOCK() - start
     finally:
         served.close()
     n = summary["records"]
@@ -203,13 +228,15 @@ def main(argv: list[str] | None = None) -> dict:
         runs.append(result)
         print(f"{count} worker(s): {result['customer_per_s']:,.0f} customer messages/s "
               f"({result['per_s']:,.0f} messages/s of all senders), {result['seconds']:.1f} s; "
-              f"poll finished after {result['poll_seconds']:.1f} s; "
+              f"poll finished after {result['poll_seconds']:.1f} s; CPU per message "
+              f"{result['cpu_us']:.0f} us ({fmt(result['cpu_split_us'])}); "
               f"failed jobs {result['failed_jobs']}; {result['load']} at start")
     parts = breakdown(vendor)
-    print("cost per message, one process, same pages (microseconds):")
+    print("CPU per message, one process, same pages (microseconds of this thread's CPU):")
     for name in ("fetch_parse_enqueue", "scoring", "strain", "redis", "other", "process_total"):
         print(f"  {name:20s} {parts[name]:8.1f}")
-    print(f"  Redis round trips per message: {parts['redis_trips']:.2f}")
+    print(f"  Redis round trips per message: {parts['redis_trips']:.3f} (client CPU on them in "
+          "'redis'; the Redis server's own CPU is in the end-to-end split)")
     return {"runs": runs, "breakdown": parts}
 
 
