@@ -122,10 +122,15 @@ def severity(anger: float) -> float:
 
 
 def apply_many(state: AgentState, events: Iterable[Event]) -> AgentState:
-    """Apply events in (time, type, id) order, so same-timestamp order never matters."""
+    """Apply events in (time, type, id) order, so same-timestamp order never matters.
+
+    The state is copied once for the whole batch, not once per event (same result as `apply`
+    event by event; the input state is not changed).
+    """
+    s = _copy(state)
     for event in sorted(events, key=_order):
-        state = apply(state, event)
-    return state
+        _apply_in_place(s, event)
+    return s
 
 
 def _order(e: Event) -> tuple:
@@ -136,8 +141,17 @@ def _order(e: Event) -> tuple:
 
 def apply(state: AgentState, event: Event) -> AgentState:
     """A new state with the event applied (the input state is not changed)."""
-    s = replace(state, customers=list(state.customers), hostiles=list(state.hostiles),
-                week_exposure=list(state.week_exposure))  # recent_hostile is never mutated
+    s = _copy(state)
+    _apply_in_place(s, event)
+    return s
+
+
+def _copy(state: AgentState) -> AgentState:
+    return replace(state, customers=list(state.customers), hostiles=list(state.hostiles),
+                   week_exposure=list(state.week_exposure))  # recent_hostile is never mutated
+
+
+def _apply_in_place(s: AgentState, event: Event) -> None:
     if s.events == 0:
         s.first_at, s.t, s.last_break_end = event.at, event.at, event.at
         s.shift_start = event.at
@@ -147,7 +161,6 @@ def apply(state: AgentState, event: Event) -> AgentState:
     handler = _HANDLERS.get(event.type)
     if handler is not None:
         handler(s, event)
-    return s
 
 
 def _advance(s: AgentState, at: float) -> None:
