@@ -119,12 +119,12 @@ def _ticket_snapshot(r: redis_lib.Redis, ticket_id: str) -> dict[str, str]:
 
 
 def _ticket_snapshots(r: redis_lib.Redis, ticket_ids: set[str]) -> dict[str, dict[str, str]]:
-    """The stored snapshots of many tickets in one round trip."""
+    """The agent and team of many tickets, in one round trip."""
     pipe = r.pipeline(transaction=False)
     for ticket_id in ticket_ids:
-        pipe.hgetall(keys.ticket(ticket_id))
-    return {ticket_id: {k.decode(): v.decode() for k, v in raw.items()}
-            for ticket_id, raw in zip(ticket_ids, pipe.execute(), strict=True)}
+        pipe.hmget(keys.ticket(ticket_id), "agent", "team")
+    return {ticket_id: {"agent": (agent or b"").decode(), "team": (team or b"").decode()}
+            for ticket_id, (agent, team) in zip(ticket_ids, pipe.execute(), strict=True)}
 
 
 def _release_pending(r: redis_lib.Redis, ticket: str, agent: str, team: str | None):
@@ -263,10 +263,11 @@ def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | 
 
 def _mark_seen(pipe, event: strain.Event, seen: dict, agent: str, retention_days: int) -> None:
     ttl = retention_days * 86400
-    pipe.set(keys.seen(event.id), "1", ex=ttl)
     tone = {"agent": agent, "at": event.at, "anger": seen["anger"], "hostile": event.hostile,
             "cues": seen["cues"]}
-    pipe.set(keys.tone(event.id), json.dumps(tone), ex=ttl)
+    # the plain command: redis-py's set() checks its option combinations on every call
+    pipe.execute_command("SET", keys.seen(event.id), "1", "EX", ttl)
+    pipe.execute_command("SET", keys.tone(event.id), json.dumps(tone), "EX", ttl)
 
 
 def _remember_hostile(pipe, agent: str, message_ids: list[str], retention_days: int) -> None:
