@@ -34,8 +34,8 @@ from connectors.zendesk import ZendeskClient
 from workers import process, strain
 from workers.poll import Poller
 
-T_BACK = 20 * 3600
-CLOCK = time.thread_time  # the breakdown counts CPU time: waiting for a shared core is not cost  # the export starts within the connector's one-day look-back
+T_BACK = 20 * 3600  # the export starts within the connector's one-day look-back
+CLOCK = time.thread_time  # the breakdown counts CPU time: waiting for a shared core is not cost
 
 
 def poller_for(r: redis_lib.Redis, url: str) -> Poller:
