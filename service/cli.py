@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "sandbox": "service.commands.sandbox:sandbox",
     "token": "service.commands.token:token",
     "erase": "service.commands.erase:erase",
+    "evidence": "service.commands.evidence:evidence_command",
 }
 
 

@@ -56,7 +56,7 @@ class BreatherCollector:
         families = [self._messages(), self._corrections(), self._responses(),
                     *self._suggestions(), self._errors(), *self._connectors(),
                     self._poll_lag(), self._queue(), *self._latencies(),
-                    *self._teams(views, pool), self._evidence(), *self._per_agent(views)]
+                    *self._teams(views, pool), *self._evidence(), *self._per_agent(views)]
         for family in families:
             yield pool_teams(family, pool)
 
@@ -122,8 +122,9 @@ class BreatherCollector:
         limited = CounterMetricFamily(
             "breather_connector_rate_limited", "Responses that were 429 Too Many Requests.",
             labels=["source"])
-        for parts, value in self._counts(stats.RATE_LIMITED):
-            limited.add_metric(parts, value)
+        counted = {parts[0]: value for parts, value in self._counts(stats.RATE_LIMITED)}
+        for source in sorted(set(self.settings.sources) | set(counted)):
+            limited.add_metric([source], counted.get(source, 0))  # 0 until the first 429
         return requests, limited
 
     def _poll_lag(self):
@@ -198,15 +199,25 @@ class BreatherCollector:
         return gauges.values()
 
     def _evidence(self):
+        """The do-breaks-help readings: a histogram of the change (its buckets go below zero,
+        so it carries no _sum), the number of readings and their summed change."""
+        labels = ["team", "kind", "outcome", "after_minutes", "start_level"]
         family = HistogramMetricFamily(
             "breather_suggestion_strain_change",
             "Change of strain index 30 and 60 min after a break or cool-down was offered, by "
-            "team, kind, answer and starting level (an observation, not proof).",
-            labels=["team", "kind", "outcome", "after_minutes", "start_level"])
+            "team, kind, answer and starting level (an observation, not proof).", labels=labels)
+        readings = CounterMetricFamily(
+            "breather_suggestion_followup_readings", "Strain readings taken 30 and 60 min "
+            "after a break or cool-down was offered.", labels=labels)
+        summed = GaugeMetricFamily(
+            "breather_suggestion_followup_strain_change_points", "Summed change of strain "
+            "index over those readings (divide by the readings for the mean).", labels=labels)
         for group, stored in sorted(evidence.read_histograms(self.redis).items()):
-            family.add_metric(list(group), cumulative(stored, evidence.CHANGE_BUCKETS),
-                              sum_value=stored.get("sum", 0.0))
-        return family
+            buckets = cumulative(stored, evidence.CHANGE_BUCKETS)
+            family.add_metric(list(group), buckets, sum_value=None)
+            readings.add_metric(list(group), buckets[-1][1])
+            summed.add_metric(list(group), round(stored.get("sum", 0.0), 3))
+        return family, readings, summed
 
     def _per_agent(self, views: list[dict]):
         mode = self.settings.per_agent_metrics

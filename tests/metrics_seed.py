@@ -21,6 +21,8 @@ EVERY_METRIC = {
     "breather_team_agents", "breather_team_strain_mean", "breather_team_strain_percentile",
     "breather_team_hostile_messages_24h", "breather_team_wins_today",
     "breather_team_exposure_gini", "breather_suggestion_strain_change_bucket",
+    "breather_suggestion_followup_readings_total",
+    "breather_suggestion_followup_strain_change_points",
 }
 
 

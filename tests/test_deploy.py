@@ -1,4 +1,4 @@
-"""deploy/: the Grafana dashboard and alert rules only use metrics Breather really exports."""
+"""deploy/: the Grafana dashboard and the Prometheus rules only use metrics Breather exports."""
 
 from __future__ import annotations
 
@@ -6,24 +6,22 @@ import json
 import re
 from pathlib import Path
 
+import yaml
+from metrics_seed import seed_everything
 from prometheus_client.parser import text_string_to_metric_families
-from seed import team_records
 
 from service import create_app
-from workers.process import apply_records
 from workers.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
-METRIC = re.compile(r"\bbreather_[a-z_]+")
+DASHBOARD = DEPLOY / "grafana/dashboards/breather.json"
+RULES = DEPLOY / "prometheus/rules"
+RECORDED = re.compile(r"\b(?:[a-z_]+:)?breather_[a-z0-9_]+:[a-z0-9_]+")
+METRIC = re.compile(r"\bbreather_[a-z0-9_]+")
 
 
 def exported(redis) -> set[str]:
-    apply_records(redis, team_records(agents=6, hostile_for=2))
-    from workers.bookmarks import count_error
-
-    count_error(redis, "zendesk", "tickets", "auth")  # counters appear once something counted
-    redis.hincrby("breather:stats:corrections", "not_hostile", 1)
-    redis.hincrby("breather:stats:responses", "break|accept", 1)
+    seed_everything(redis)
     body = create_app(Settings(clock="data"), redis).test_client().get("/metrics")
     names = set()
     for family in text_string_to_metric_families(body.get_data(as_text=True)):
@@ -31,20 +29,59 @@ def exported(redis) -> set[str]:
     return names
 
 
-def test_dashboard_queries_use_exported_metrics(redis):
-    dashboard = json.loads((DEPLOY / "grafana/breather-dashboard.json").read_text())
-    used = {name for panel in dashboard["panels"] for target in panel["targets"]
-            for name in METRIC.findall(target["expr"])}
-    assert used, "the dashboard queries Breather's metrics"
-    missing = used - exported(redis)
+def rule_groups() -> list[dict]:
+    return [group for path in sorted(RULES.glob("*.yml"))
+            for group in yaml.safe_load(path.read_text())["groups"]]
+
+
+def recorded_names() -> set[str]:
+    return {rule["record"] for group in rule_groups() for rule in group["rules"]
+            if "record" in rule}
+
+
+def dashboard_exprs() -> list[str]:
+    dashboard = json.loads(DASHBOARD.read_text())
+    return [target["expr"] for panel in dashboard["panels"]
+            for target in panel.get("targets", [])]
+
+
+def raw_metrics(exprs: list[str]) -> set[str]:
+    """Metric names in PromQL, recording-rule names set aside (they are checked separately)."""
+    return {name for expr in exprs for name in METRIC.findall(RECORDED.sub("", expr))}
+
+
+def test_dashboard_queries_use_exported_metrics_and_defined_rules(redis):
+    exprs = dashboard_exprs()
+    assert len(exprs) >= 10
+    used_rules = {name for expr in exprs for name in RECORDED.findall(expr)}
+    assert used_rules <= recorded_names(), used_rules - recorded_names()
+    missing = raw_metrics(exprs) - exported(redis)
     assert not missing, f"dashboard uses metrics nobody exports: {sorted(missing)}"
 
 
-def test_alert_rules_use_exported_metrics(redis):
-    used = set(METRIC.findall((DEPLOY / "prometheus/alerts.yml").read_text()))
-    assert not used - exported(redis)
+def test_rules_use_exported_metrics(redis):
+    exprs = [rule["expr"] for group in rule_groups() for rule in group["rules"]]
+    assert not raw_metrics(exprs) - exported(redis)
+
+
+def test_team_panels_follow_the_team_variable():
+    """Every query on a team-labelled metric is filtered by the dashboard's `team` variable."""
+    team_metrics = re.compile(r"breather_(team_|customer_messages|suggestions_total|breaks|"
+                              r"checkins|suggestion_strain)|team:|team_kind")
+    for expr in dashboard_exprs():
+        if team_metrics.search(expr):
+            assert '$team' in expr, expr
 
 
 def test_dashboard_shows_no_per_agent_series():
-    text = (DEPLOY / "grafana/breather-dashboard.json").read_text()
+    text = DASHBOARD.read_text()
     assert "breather_agent_strain" not in text and "agent=" not in text
+
+
+def test_provisioning_points_grafana_at_the_dashboards():
+    provider = yaml.safe_load((DEPLOY / "grafana/provisioning/dashboards/breather.yml")
+                              .read_text())["providers"][0]
+    assert provider["options"]["path"] == "/var/lib/grafana/dashboards"
+    source = yaml.safe_load((DEPLOY / "grafana/provisioning/datasources/prometheus.yml")
+                            .read_text())["datasources"][0]
+    assert source["type"] == "prometheus" and source["uid"] == "prometheus"

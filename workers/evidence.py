@@ -8,9 +8,11 @@ those histograms are kept; the follow-up itself (which names the agent) is delet
 60-minute reading. Comparing accepted with declined or unanswered offers at the same starting
 level is an observation, not proof: people who accept may differ from those who decline.
 
-Readings are taken by whoever reads first after the due time (a scrape, `breather evidence`,
-the agent's widget). If the agent's state has already moved past the due time by more than
-LATE_LIMIT, the reading is skipped rather than guessed, and counted as skipped.
+A reading is taken just before the agent's state moves past its due time (workers/strain_store
+calls `take_readings` before applying newer events), so it is exact; readings for agents with
+no newer events are taken by whoever reads first (a scrape, `breather evidence`). If the state
+has nevertheless moved past the due time by more than LATE_LIMIT (events applied out of order),
+the reading is skipped rather than guessed, and counted as skipped.
 """
 
 from __future__ import annotations
@@ -74,14 +76,36 @@ def resolve_due(r: redis_lib.Redis, now: float) -> int:
     return taken
 
 
-def _read(r: redis_lib.Redis, suggestion_id: str, due: float) -> int:
+def take_readings(r: redis_lib.Redis, agent: str, state: strain.AgentState,
+                  before: float) -> int:
+    """Readings of `agent` due before `before`, from `state` (not yet moved past them)."""
+    taken = 0
+    while True:
+        due_now = [(m.decode(), due) for m, due in
+                   r.zrangebyscore(FOLLOWUPS, "-inf", before, withscores=True)]
+        mine = [(m, due) for m, due in due_now if _agent_of(r, m) == agent]
+        claimed = [(m, due) for m, due in mine if r.zrem(FOLLOWUPS, m)]
+        if not claimed:
+            return taken
+        for member, due in claimed:  # the 60-min reading may be due too: loop again
+            taken += _read(r, member, due, state)
+
+
+def _agent_of(r: redis_lib.Redis, suggestion_id: str) -> str | None:
+    raw = r.get(followup_key(suggestion_id))
+    return json.loads(raw)["agent"] if raw else None
+
+
+def _read(r: redis_lib.Redis, suggestion_id: str, due: float,
+          state: strain.AgentState | None = None) -> int:
     raw = r.get(followup_key(suggestion_id))
     if raw is None:
         return 0
     record = json.loads(raw)
     horizon = HORIZONS[len(record["done"])]
-    state_raw = r.get(keys.strain(record["agent"]))
-    state = strain.loads(state_raw) if state_raw else None
+    if state is None:
+        state_raw = r.get(keys.strain(record["agent"]))
+        state = strain.loads(state_raw) if state_raw else None
     outcome = record["outcome"] or "unanswered"
     if state is None or state.t - due > LATE_LIMIT:
         r.hincrby(SKIPPED, f"{record['kind']}|{outcome}", 1)
@@ -116,3 +140,37 @@ def read_histograms(r: redis_lib.Redis) -> dict[tuple, dict[str, float]]:
         *group, bucket = field.decode().split("|")
         out.setdefault(tuple(group), {})[bucket] = float(value)
     return out
+
+
+WARNING = ("This is an observation, not proof: agents who accept a break may differ from those "
+           "who decline (busier queues, other shifts), and the numbers are small. Compare rows "
+           "at the same starting level, and read them with the team and its works council.")
+NOT_TAKEN = ("declined", "unanswered")
+FEW = 10  # below this many readings a comparison says "too few to compare"
+
+
+def summarise(histograms: dict[tuple, dict[str, float]], label) -> list[dict]:
+    """Rows of (team label, kind, start level, minutes after): accepted vs declined/unanswered.
+
+    `label(team)` maps a team to the label it may be shown under (small teams pooled).
+    """
+    sums: dict[tuple, dict[str, list[float]]] = {}
+    for (team, kind, outcome, after, level), stored in histograms.items():
+        group = "accepted" if outcome == "accepted" else (
+            "not_taken" if outcome in NOT_TAKEN else outcome)
+        key = (label(team), kind, level, int(after))
+        count = sum(v for bucket, v in stored.items() if bucket != "sum")
+        n_sum = sums.setdefault(key, {}).setdefault(group, [0.0, 0.0])
+        n_sum[0] += count
+        n_sum[1] += stored.get("sum", 0.0)
+    rows = []
+    for (team, kind, level, after), groups in sorted(sums.items()):
+        row = {"team": team, "kind": kind, "start_level": level, "after_minutes": after}
+        for group in ("accepted", "not_taken", "snoozed"):
+            n, total = groups.get(group, (0.0, 0.0))
+            row[group] = {"n": int(n), "mean_change": round(total / n, 1) if n else None}
+        accepted, not_taken = row["accepted"], row["not_taken"]
+        row["difference"] = (round(accepted["mean_change"] - not_taken["mean_change"], 1)
+                             if min(accepted["n"], not_taken["n"]) >= FEW else None)
+        rows.append(row)
+    return rows

@@ -2,7 +2,8 @@
 
 Every writer (the process job, check-ins and breaks, corrections) goes through
 `update_state`, so concurrent updates are never lost and each writer's own bookkeeping commits
-in the same transaction as the state.
+in the same transaction as the state. Just before newer events move a state on, the
+"do breaks help?" readings due by then are taken from it (workers/evidence.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 import redis as redis_lib
 from redis.client import Pipeline
 
-from workers import keys, strain
+from workers import evidence, keys, strain
 
 
 def update_state(r: redis_lib.Redis, agent: str,
@@ -28,6 +29,8 @@ def update_state(r: redis_lib.Redis, agent: str,
                 chosen = events(pipe)
                 raw = pipe.get(key)
                 state = strain.loads(raw) if raw else strain.new_state(agent)
+                if chosen and raw:
+                    evidence.take_readings(r, agent, state, min(e.at for e in chosen))
                 state = strain.apply_many(state, chosen)
                 pipe.multi()
                 pipe.set(key, strain.dumps(state))
