@@ -110,7 +110,10 @@ def sync_and_process(settings: Settings, redis) -> None:
 
 
 def agents_answer_suggestions(settings: Settings, redis) -> int:
-    """Every agent is asked; they accept, decline or snooze in turn, and one checks in."""
+    """Every agent is asked and accepts, declines or snoozes in turn; one checks in and one
+    starts a break on their own."""
+    from workers.strain import Event
+
     now = current_time(redis, settings.clock)
     offered = 0
     for n, agent in enumerate(agents.agent_ids(redis)):
@@ -122,14 +125,9 @@ def agents_answer_suggestions(settings: Settings, redis) -> int:
             answer(redis, agent, suggestion["id"], response, now,
                    15 if response == "snooze" else None)
         if n == 0:
-            apply_events(redis, agent, [_checkin(agent, now)])
+            apply_events(redis, agent, [Event("checkin", now, agent, value=4.0),
+                                        Event("break_start", now, agent)])
     return offered
-
-
-def _checkin(agent: str, now: float):
-    from workers.strain import Event
-
-    return Event("checkin", now, agent, value=4.0)
 
 
 @pytest.fixture
