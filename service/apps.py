@@ -130,7 +130,8 @@ def freshdesk_session():
         claimed = pairing["agent"]
     if not claimed:
         return jsonify(error="agent_id is required (the Freshdesk agent's id)"), 422
-    return jsonify(_session(claimed, body.get("locale")))
+    session = _session(claimed, body.get("locale"))
+    return jsonify({**session, "sidebar": f"{_public_url()}/apps/freshdesk/sidebar"})
 
 
 def _json_body() -> dict:

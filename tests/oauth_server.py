@@ -96,7 +96,7 @@ class FakeZendeskAccount:
         html = (f'<!doctype html><html lang="en"><title>Helpdesk</title><body><h1>Ticket</h1>'
                 f'<form id="f" method="post" action="{target}" target="sidebar">'
                 f'<input type="hidden" name="token" value="{self.sidebar_jwt()}"></form>'
-                '<iframe name="sidebar" title="Breather" style="width:380px;height:900px">'
+                '<iframe name="sidebar" title="Breather" style="width:380px;height:1100px">'
                 '</iframe><script>document.getElementById("f").submit()</script></body></html>')
         return Response(html, content_type="text/html")
 

@@ -291,6 +291,12 @@
     });
   }
 
+  // The Freshdesk app sizes its iframe to fit; only a number leaves the page.
+  function reportHeight() {
+    if (window.parent === window) { return; }
+    window.parent.postMessage({ type: "breather-height", height: document.documentElement.scrollHeight }, "*");
+  }
+
   function start(session) {
     s.token = session.token;
     s.agent = session.agent;
@@ -353,6 +359,7 @@
       });
     });
     $("signin-button").addEventListener("click", signIn);
+    if (window.parent !== window && window.ResizeObserver) { new ResizeObserver(reportHeight).observe(document.body); }
     if (s.mode === "zendesk") { return zendesk(); }
     if (s.mode === "freshdesk") { return start({ token: meta("token"), agent: meta("agent") }); }
     if (!params.get("agent") || !params.get("token")) { return showError(t("noToken")); }

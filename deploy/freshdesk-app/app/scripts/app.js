@@ -18,9 +18,9 @@
     try { return JSON.parse(raw || "{}"); } catch (e) { return {}; }
   }
 
-  function show(host, session) {
+  function show(session) {
     var form = $("launch");
-    form.action = "https://" + host + "/apps/freshdesk/sidebar";
+    form.action = session.sidebar;
     form.elements.session.value = session.token;
     form.elements.locale.value = session.locale || "";
     $("message").hidden = true;
@@ -30,10 +30,9 @@
   }
 
   function connect(client) {
-    return Promise.all([client.data.get("loggedInUser"), client.iparams.get("breather_host")])
+    return client.data.get("loggedInUser")
       .then(function (got) {
-        var user = got[0].loggedInUser || {};
-        var host = got[1].breather_host;
+        var user = got.loggedInUser || {};
         var locale = (user.contact && user.contact.language) || navigator.language || "en";
         text = /^de/i.test(locale) ? GERMAN : ENGLISH;
         document.documentElement.lang = text === GERMAN ? "de" : "en";
@@ -44,7 +43,7 @@
         var pairing = window.localStorage.getItem("breather.pairing");
         if (pairing) { body.pairing = pairing; }
         return client.request.invokeTemplate("breatherSession", { body: JSON.stringify(body) })
-          .then(function (res) { show(host, parse(res.response)); }, function (err) {
+          .then(function (res) { show(parse(res.response)); }, function (err) {
             var data = parse(err.response);
             if (data.pair) {
               window.localStorage.removeItem("breather.pairing");
@@ -57,7 +56,18 @@
       });
   }
 
+  function fitFrame(client) {
+    window.addEventListener("message", function (ev) {
+      var frame = $("breather");
+      if (ev.source !== frame.contentWindow || !ev.data || ev.data.type !== "breather-height") { return; }
+      var height = Math.min(4000, Math.max(200, Number(ev.data.height) || 0));
+      frame.style.height = height + "px";
+      if (client.instance && client.instance.resize) { client.instance.resize({ height: height + 8 }); }
+    });
+  }
+
   function main(client) {
+    fitFrame(client);
     $("pairing").addEventListener("submit", function (ev) {
       ev.preventDefault();
       window.localStorage.setItem("breather.pairing", $("pairing-code").value.trim());
@@ -66,5 +76,9 @@
     client.events.on("app.activated", function () { connect(client); });
   }
 
-  window.app.initialized().then(main);
+  // the app client loads async: wait until it has defined window.app
+  (function whenReady() {
+    if (window.app && window.app.initialized) { window.app.initialized().then(main); return; }
+    window.setTimeout(whenReady, 50);
+  })();
 })();
