@@ -1,37 +1,19 @@
 """Breather's HTTP service: the Flask application factory.
 
-Blueprints are listed by import path so that each feature lives in its own module and can be
-switched off on its own (see Settings.disabled).
+Each feature is a blueprint in its own module; a switched-off function answers 404 through one
+check (service/switches.py), and every error has one shape (service/errors.py).
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
-
 import redis as redis_lib
 from flask import Flask
 
-from service import auth
+from service import api, apps, errors, hooks, metrics, suggestion_routes, switches, widget
+from service.extension import Breather, get_breather
 from workers.settings import Settings
 
-# (import path of a Blueprint, the switchable function it belongs to or None)
-BLUEPRINTS: list[tuple[str, str | None]] = [
-    ("service.api:bp", None),
-    ("service.metrics:bp", "metrics"),
-    ("service.suggestion_routes:bp", "suggestions"),
-    ("service.widget:bp", None),
-    ("service.hooks:bp", "webhooks"),
-    ("service.apps:bp", "apps"),
-]
-
-
-@dataclass
-class Breather:
-    """What request handlers need, kept in app.extensions["breather"]."""
-
-    settings: Settings
-    redis: redis_lib.Redis
+__all__ = ["Breather", "create_app", "get_breather"]
 
 
 def create_app(settings: Settings | None = None, redis: redis_lib.Redis | None = None) -> Flask:
@@ -44,49 +26,8 @@ def create_app(settings: Settings | None = None, redis: redis_lib.Redis | None =
     app = Flask(__name__)
     app.json.sort_keys = False
     app.extensions["breather"] = Breather(settings=settings, redis=redis)
-    auth.init_app(app, settings.secret, enabled=settings.auth)
-    _json_errors(app)
-    for path, function in BLUEPRINTS:
-        if function is None or (settings.enabled(function) and _prerequisites_on(function,
-                                                                                    settings)):
-            module_name, attr = path.split(":")
-            app.register_blueprint(getattr(importlib.import_module(module_name), attr))
+    errors.init_app(app)
+    switches.init_app(app)
+    for blueprint in (api.bp, suggestion_routes.bp, metrics.bp, widget.bp, hooks.bp, apps.bp):
+        app.register_blueprint(blueprint)
     return app
-
-
-def _prerequisites_on(function: str, settings: Settings) -> bool:
-    """Suggestions rest on the strain estimate: switching strain off switches them off too."""
-    return function != "suggestions" or settings.enabled("strain")
-
-
-def _json_errors(app: Flask) -> None:
-    """Errors answer in JSON with a clear message; an unexpected one is logged, not shown."""
-    from flask import jsonify
-    from werkzeug.exceptions import HTTPException
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):
-        return jsonify(error=exc.description), exc.code
-
-    @app.errorhandler(redis_lib.ConnectionError)
-    def _redis_down(exc: Exception):
-        app.logger.error("Redis unavailable: %s", exc)
-        return jsonify(error="Breather's Redis is unavailable; try again shortly"), 503
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        app.logger.exception("unhandled error on %s", _request_path())
-        return jsonify(error="internal error; the details are in the service log"), 500
-
-
-def _request_path() -> str:
-    from flask import request
-
-    return request.path
-
-
-def get_breather() -> Breather:
-    """The Breather extension of the current app."""
-    from flask import current_app
-
-    return current_app.extensions["breather"]

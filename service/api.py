@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from marshmallow import ValidationError
 
-from service import get_breather
+from service.access import ANY, OWN, OWN_OR_ADMIN, OWN_OR_SHARED, authorize
+from service.extension import get_breather
 from service.schemas import correction_schema, load_json
+from service.switches import switch
 from workers import agents
 from workers.clock import current_time
 from workers.corrections import CorrectionError, record_correction
@@ -26,11 +28,11 @@ def healthz():
 
 
 @bp.get("/api/v1/agents/<agent>/strain")
+@switch("strain")
+@authorize(OWN_OR_SHARED)
 def agent_strain(agent: str):
     """The agent's own strain, level and the plain-word factors behind it."""
     breather = get_breather()
-    if not breather.settings.enabled("strain"):
-        return jsonify(error="the strain estimate is switched off (BREATHER_DISABLE)"), 404
     if agent not in agents.agent_ids(breather.redis):
         return jsonify(error=f"unknown agent {agent!r}"), 404
     now = current_time(breather.redis, breather.settings.clock)
@@ -38,6 +40,7 @@ def agent_strain(agent: str):
 
 
 @bp.get("/api/v1/teams")
+@authorize(ANY)
 def teams():
     """Team aggregates only; teams below the minimum group size are pooled."""
     breather = get_breather()
@@ -47,6 +50,7 @@ def teams():
 
 
 @bp.post("/api/v1/agents/<agent>/corrections")
+@authorize(OWN)
 def mark_score_wrong(agent: str):
     """The agent says a message's hostility score is wrong; it stops counting (no text kept)."""
     breather = get_breather()
@@ -62,6 +66,7 @@ def mark_score_wrong(agent: str):
 
 
 @bp.delete("/api/v1/agents/<agent>")
+@authorize(OWN_OR_ADMIN)
 def erase_own_data(agent: str):
     """An agent erases their own data (their token is required, as for every agent route)."""
     from workers.erase import erase_agent

@@ -15,7 +15,7 @@ import hmac
 from flask import Blueprint, abort, jsonify, redirect, render_template, request
 
 from service import app_identity as ident
-from service import get_breather
+from service.extension import get_breather
 from service.auth import issue_token, verify_token
 from service.widget import no_store_page, render_widget
 

@@ -1,76 +1,107 @@
-"""Agent tokens: an agent sees their own details; everyone else sees aggregates.
+"""Breather's own tokens: who is calling (an agent id) and in which role.
 
-A token is `agent.expiry.signature` with an HMAC-SHA256 signature under BREATHER_SECRET. The
-helpdesk sidebar app (or `breather token`) obtains it; every `/api/v1/agents/<agent>/...` request
-must carry a token for that same agent.
+A token is a JWT signed with HS256 under a key derived from BREATHER_SECRET, with Breather's own
+issuer and audience, `iat` and `exp`. Roles:
+
+- ``agent``: reads and answers only their own data;
+- ``lead``: their own data, their team's aggregates (``team`` claim), and per-agent detail of
+  team members who chose to share it with their lead;
+- ``admin``: their own data, and may erase any agent.
+
+The helpdesk sidebar apps exchange the helpdesk's proof of identity for one of these;
+`breather token` issues them for scripts and the standalone page.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import re
 import time
+from dataclasses import dataclass
 
-from flask import Flask, jsonify, request
+import jwt
 
-AGENT_PATH = re.compile(r"^/api/v1/agents/(?P<agent>[^/]+)(/|$)")
+ROLES = ("agent", "lead", "admin")
 DEFAULT_TTL = 12 * 3600
+MAX_TTL = 30 * 24 * 3600
+ALGORITHM = "HS256"
+ISSUER = "breather"
+AUDIENCE = "breather-api"
+LEEWAY = 30  # seconds of clock skew tolerated on iat (a token issued "in the future")
 
 
-def issue_token(secret: str, agent: str, ttl: int = DEFAULT_TTL, now: float | None = None) -> str:
-    """A token that lets its bearer read and act on `agent`'s own data until it expires."""
-    expiry = int((now or time.time()) + ttl)
-    payload = f"{_b64(agent.encode())}.{expiry}"
-    return f"{payload}.{_sign(secret, payload)}"
+class TokenError(ValueError):
+    """A token cannot be issued as asked (unknown role, bad ttl, lead without a team)."""
 
 
-def verify_token(secret: str, token: str, now: float | None = None) -> str | None:
-    """The agent a valid, unexpired token names; None otherwise."""
+@dataclass(frozen=True)
+class Principal:
+    """The verified caller: an agent id, a role and, for leads, their team."""
+
+    agent: str
+    role: str = "agent"
+    team: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def leads(self, team: str | None) -> bool:
+        """Whether this caller is the lead of `team`."""
+        return self.role == "lead" and team is not None and self.team == team
+
+
+def issue_token(secret: str, agent: str, role: str = "agent", ttl: int = DEFAULT_TTL,
+                team: str | None = None, now: float | None = None) -> str:
+    """A signed token naming `agent` in `role`, valid for `ttl` seconds from `now`.
+
+    Raises:
+        TokenError: unknown role, empty agent, ttl out of range, or a lead without a team.
+    """
+    _check_request(agent, role, ttl, team)
+    issued = int(time.time() if now is None else now)
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": agent, "role": role,
+              "iat": issued, "exp": issued + int(ttl)}
+    if team:
+        claims["team"] = team
+    return jwt.encode(claims, signing_key(secret), algorithm=ALGORITHM)
+
+
+def verify_token(secret: str, token: str, now: float | None = None) -> Principal | None:
+    """The Principal a valid, unexpired token names; None for anything else."""
     try:
-        encoded, expiry, signature = token.split(".")
-        agent = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-        expires_at = int(expiry)
-    except (ValueError, UnicodeDecodeError):
+        claims = jwt.decode(token, signing_key(secret), algorithms=[ALGORITHM],
+                            audience=AUDIENCE, issuer=ISSUER,
+                            options={"require": ["iss", "aud", "sub", "iat", "exp"],
+                                     "verify_exp": False, "verify_iat": False})
+    except (jwt.PyJWTError, TypeError, ValueError):
         return None
-    if not hmac.compare_digest(signature, _sign(secret, f"{encoded}.{expiry}")):
+    if not _in_time(claims, time.time() if now is None else now):
         return None
-    if expires_at < (now or time.time()):
+    role, team = claims.get("role", "agent"), claims.get("team")
+    if role not in ROLES or not isinstance(team, str | None) or (role == "lead" and not team):
         return None
-    return agent
+    return Principal(agent=claims["sub"], role=role, team=team)
 
 
-def init_app(app: Flask, secret: str, enabled: bool = True) -> None:
-    """Require an agent token on every per-agent route."""
-
-    @app.before_request
-    def _require_agent_token():
-        match = AGENT_PATH.match(request.path)
-        if not enabled or match is None:
-            return None
-        token = _token_from_request()
-        if not token:
-            return jsonify(error="missing agent token (Authorization: Bearer <token>)"), 401
-        agent = verify_token(secret, token)
-        if agent is None:
-            return jsonify(error="invalid or expired agent token"), 401
-        if agent != match.group("agent"):
-            return jsonify(error="an agent token only gives access to that agent's own data"), 403
-        return None
+def signing_key(secret: str) -> bytes:
+    """A 32-byte HS256 key for tokens only, derived from BREATHER_SECRET (see decision 17)."""
+    return hmac.new(secret.encode(), b"breather api token v1", hashlib.sha256).digest()
 
 
-def _token_from_request() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.args.get("token")
+def _in_time(claims: dict, now: float) -> bool:
+    issued, expires = claims.get("iat"), claims.get("exp")
+    if not all(isinstance(v, int | float) for v in (issued, expires)):
+        return False
+    return issued - LEEWAY <= now < expires
 
 
-def _sign(secret: str, payload: str) -> str:
-    digest = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()
-    return _b64(digest)
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+def _check_request(agent: str, role: str, ttl: int, team: str | None) -> None:
+    if not agent or not agent.strip():
+        raise TokenError("the agent id is empty")
+    if role not in ROLES:
+        raise TokenError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    if not 0 < ttl <= MAX_TTL:
+        raise TokenError(f"ttl {ttl}s is outside 1s..{MAX_TTL // 86400}d")
+    if role == "lead" and not team:
+        raise TokenError("a lead token needs the team it leads (--team)")

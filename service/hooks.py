@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify, request
 from rq import Queue
 
 from connectors import webhooks
-from service import get_breather
+from service.extension import get_breather
 from workers import bookmarks
 from workers.poll import enqueue_records
 

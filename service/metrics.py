@@ -25,7 +25,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.samples import Sample
 
-from service import get_breather
+from service.extension import get_breather
 from service.team_stats import exposure_gini, quantile
 from workers import agents, evidence, keys, stats
 from workers.clock import current_time

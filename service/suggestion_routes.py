@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from service import get_breather
+from service.access import OWN, TEAM_MEMBER, authorize
+from service.extension import get_breather
 from service.schemas import load_json
+from service.switches import switch
 from workers import strain
 from workers.clock import current_time
 from workers.suggestion_rules import KINDS, SNOOZE_MINUTES
@@ -59,6 +61,8 @@ def _now() -> float:
 
 
 @bp.get("/api/v1/agents/<agent>/suggestion")
+@switch("suggestions")
+@authorize(OWN)
 def get_suggestion(agent: str):
     """The agent's one open suggestion, or null."""
     breather = get_breather()
@@ -67,6 +71,8 @@ def get_suggestion(agent: str):
 
 
 @bp.post("/api/v1/agents/<agent>/suggestion/<suggestion_id>")
+@switch("suggestions")
+@authorize(OWN)
 def respond_to_suggestion(agent: str, suggestion_id: str):
     """Accept, snooze (5, 15 or 30 min) or decline; only the agent ever sees their answers."""
     try:
@@ -82,11 +88,11 @@ def respond_to_suggestion(agent: str, suggestion_id: str):
 
 
 @bp.post("/api/v1/agents/<agent>/checkin")
+@switch("checkin")
+@authorize(OWN)
 def checkin(agent: str):
     """How are you (1-5)? A self-report that only this agent sees in detail."""
     breather = get_breather()
-    if not breather.settings.enabled("checkin"):
-        return jsonify(error="check-ins are switched off"), 404
     try:
         data = load_json(checkin_schema)
     except ValidationError as err:
@@ -97,6 +103,7 @@ def checkin(agent: str):
 
 
 @bp.post("/api/v1/agents/<agent>/breaks")
+@authorize(OWN)
 def breaks(agent: str):
     """Start or end a break (the agent's own choice, never enforced)."""
     try:
@@ -119,12 +126,14 @@ offer_schema = OfferSchema()
 
 
 @bp.get("/api/v1/agents/<agent>/offers")
+@authorize(OWN)
 def offers(agent: str):
     """Heated tickets teammates chose to offer; taking one is done in the helpdesk."""
     return jsonify(offers=open_offers(get_breather().redis, agent, _now()))
 
 
 @bp.post("/api/v1/agents/<agent>/offers/<ticket>")
+@authorize(OWN)
 def answer_offer(agent: str, ticket: str):
     """Take (then assign it to yourself in the helpdesk) or dismiss an offered ticket."""
     try:
@@ -137,11 +146,11 @@ def answer_offer(agent: str, ticket: str):
 
 
 @bp.get("/api/v1/teams/<team>/rotation")
+@switch("rotation")
+@authorize(TEAM_MEMBER)
 def team_rotation(team: str):
     """Fair hot-queue rotation: who has carried the least hostile exposure this week first."""
     breather = get_breather()
-    if not breather.settings.enabled("rotation"):
-        return jsonify(error="rotation is switched off"), 404
     order = rotation(breather.redis, team, _now())
     if not order:
         return jsonify(error=f"no agents in team {team!r}"), 404

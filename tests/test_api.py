@@ -39,7 +39,8 @@ def test_agent_strain_explains_itself(client):
 
 
 def test_teams_show_aggregates_only(client):
-    body = client.get("/api/v1/teams").get_json()
+    assert client.get("/api/v1/teams").status_code == 401
+    body = client.get("/api/v1/teams", headers=auth("zendesk:103")).get_json()
     billing = body["teams"]["Billing"]
     assert billing["agents"] == 6 and billing["hostile_messages"] == 6
     assert "zendesk:101" not in str(body)
@@ -98,7 +99,7 @@ def test_redis_down_is_a_clear_503_not_a_trace(redis):
     client = create_app(Settings(secret=SECRET), dead).test_client()
     response = client.get("/healthz")
     assert response.status_code == 503 and response.get_json()["status"] == "error"
-    teams = client.get("/api/v1/teams")
+    teams = client.get("/api/v1/teams", headers=auth("zendesk:101"))
     assert teams.status_code == 503 and "Redis" in teams.get_json()["error"]
 
 

@@ -83,7 +83,7 @@ def test_checkin_counts_and_validates(client):
 
 
 def test_rotation_orders_by_least_exposure_without_values(client):
-    body = client.get("/api/v1/teams/Billing/rotation").get_json()
+    body = client.get("/api/v1/teams/Billing/rotation", headers=auth("zendesk:103")).get_json()
     order = [row["agent"] for row in body["order"]]
     assert len(order) == 6
     assert set(order[-2:]) == {"zendesk:101", "zendesk:102"}  # they carried the bursts
@@ -98,7 +98,8 @@ def test_functions_switch_off(redis):
     assert client.get(f"/api/v1/agents/{HIT}/suggestion", headers=auth()).status_code == 404
     app = create_app(Settings(secret=SECRET, clock="data", disabled=frozenset({"rotation"})),
                      redis)
-    assert app.test_client().get("/api/v1/teams/Billing/rotation").status_code == 404
+    assert app.test_client().get("/api/v1/teams/Billing/rotation",
+                                 headers=auth()).status_code == 404
 
 
 def test_snooze_over_real_http(app):

@@ -2,9 +2,9 @@
 
 Removes the strain state, the agent's own prompt record and answers, their hostile-message
 list, the per-message scores attributed to them and their corrections, their open hand-off
-offers and their profile. Kept: message-id de-duplication marks (no personal data) and ticket
-snapshots (helpdesk data, overwritten by the next poll). New events after the erasure start a
-fresh state.
+offers, their choice to share with their lead, and their profile. Kept: message-id
+de-duplication marks (no personal data) and ticket snapshots (helpdesk data, overwritten by
+the next poll). New events after the erasure start a fresh state.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import redis as redis_lib
 
 from workers import keys
 from workers.corrections import CORRECTIONS
+from workers.sharing import SHARING
 from workers.suggestion_store import offers_key, prefs_key
 
 
@@ -25,6 +26,7 @@ def erase_agent(r: redis_lib.Redis, agent: str) -> dict:
     pipe = r.pipeline(transaction=True)
     pipe.delete(keys.strain(agent), prefs_key(agent), keys.recent_hostile(agent), keys.agent(agent))
     pipe.srem(keys.AGENTS, agent)
+    pipe.srem(SHARING, agent)
     for message_id in messages:
         pipe.delete(keys.tone(message_id))
         pipe.hdel(CORRECTIONS, message_id)
