@@ -23,10 +23,10 @@ def sandbox(host: str, port: int, speed: float, seed: int, history_hours: float)
     app = create_app(speed=speed, seed=seed, history_hours=history_hours)
     server = make_server(host, port, app, threaded=True)
     base = f"http://{host}:{server.server_port}"
-    click.echo(f"sandbox Zendesk:   ZENDESK_URL={base}/zendesk")
-    click.echo(f"sandbox Freshdesk: FRESHDESK_URL={base}/freshdesk")
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
+    try:  # Ctrl-C right after the URLs are printed stops cleanly too
+        click.echo(f"sandbox Zendesk:   ZENDESK_URL={base}/zendesk")
+        click.echo(f"sandbox Freshdesk: FRESHDESK_URL={base}/freshdesk")
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("sandbox stopped", err=True)
