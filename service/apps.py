@@ -15,8 +15,8 @@ import hmac
 from flask import Blueprint, abort, jsonify, redirect, render_template, request
 
 from service import app_identity as ident
-from service.extension import get_breather
 from service.auth import issue_token, verify_token
+from service.extension import get_breather
 from service.widget import no_store_page, render_widget
 
 bp = Blueprint("apps", __name__, url_prefix="/apps")
