@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import subprocess
 import sys
@@ -68,3 +69,43 @@ def test_a_checkin_out_of_range_is_named():
     assert result.returncode == 1
     assert "line 1:" in result.stderr and "1 to 5" in result.stderr
     assert "line 2" not in result.stderr
+
+
+def burst_and_a_later_event() -> str:
+    burst = [{"type": "message", "at": f"2026-11-02T09:{m:02d}:00Z", "agent": "zendesk:7",
+              "team": "billing", "ticket": "81", "id": f"c{m}", "from": "customer",
+              "text": "You people are useless!!! I will call my LAWYER. WHERE IS MY REFUND?!"}
+             for m in range(0, 10, 2)]
+    later = {"type": "message", "at": "2026-11-02T13:00:00Z", "agent": "zendesk:8",
+             "team": "billing", "ticket": "82", "id": "n1", "from": "customer",
+             "text": "Hi, could you tell me how to change my billing address? Thanks"}
+    return "".join(json.dumps(line) + "\n" for line in [*burst, later])
+
+
+def test_final_states_are_at_the_end_of_the_replayed_history():
+    """An agent whose burst ended at 09:08 is reported at 13:00, when the file ends."""
+    result = replay("-", burst_and_a_later_event())
+    finals = {r["agent"]: r for r in map(json.loads, result.stdout.splitlines())
+              if r.get("final")}
+    burst = finals["zendesk:7"]
+    assert burst["at"].startswith("2026-11-02T13:00")
+    assert not any("5 hostile" in factor for factor in burst["factors"]), burst["factors"]
+    assert burst["hostile_24h"] == 5  # still within the day
+
+
+def test_summary_counts_suggestions_per_day_and_team_without_agent_ids():
+    result = subprocess.run([sys.executable, "-m", "service.cli", "replay", "--summary",
+                             str(SAMPLE)], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "BREATHER_MIN_GROUP_SIZE": "2"})
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    full = [json.loads(line) for line in replay(str(SAMPLE)).stdout.splitlines()]
+    made = [r for r in full if "kind" in r]
+    assert sum(r["total"] for r in rows) == len(made)
+    assert {r["day"] for r in rows} == {r["at"][:10] for r in made}
+    assert all(set(r) == {"day", "team", "agents", "suggestions", "total"} for r in rows)
+    assert "zendesk:" not in result.stdout and '"agent"' not in result.stdout
+    pooled = subprocess.run([sys.executable, "-m", "service.cli", "replay", "--summary",
+                             str(SAMPLE)], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "BREATHER_MIN_GROUP_SIZE": "50"})
+    assert {json.loads(line)["team"] for line in pooled.stdout.splitlines()} == {"small teams"}

@@ -35,7 +35,8 @@ def latency_key(name: str) -> str:
 
 def count_suggestion(r: redis_lib.Redis, team: str | None, kind: str, response: str) -> None:
     """One suggestion offered or answered (response: offer, accept, snooze, decline, lapse)."""
-    r.hincrby(SUGGESTIONS, f"{team or ''}|{kind}|{OUTCOMES[response]}", 1)
+    if response in OUTCOMES:  # the HTTP edge allows no other answer; never fail the answer
+        r.hincrby(SUGGESTIONS, f"{team or ''}|{kind}|{OUTCOMES[response]}", 1)
 
 
 def count_team_events(r: redis_lib.Redis, team: str | None, types: Iterable[str]) -> None:

@@ -1,8 +1,10 @@
 """`breather replay FILE`: what Breather would have suggested on past events (a dry run).
 
 Reads normalised events as JSON lines (docs/replay-format.md), prints every suggestion as a JSON
-line, then one line per agent with its final state. Nothing is stored. A prompt nobody answers
-lapses after 15 minutes, as in the widget.
+line, then one line per agent with its state at the end of the replayed history (the newest event
+in the file). `--summary` prints per day and team how many suggestions of each kind Breather would
+have made, without agent ids. Nothing is stored. A prompt nobody answers lapses after 15 minutes,
+as in the widget.
 """
 
 from __future__ import annotations
@@ -70,14 +72,20 @@ def _replay_order(item: dict) -> tuple:
             str(item.get("value") or ""), item["_line"])
 
 
-def run(items: list[dict], out) -> None:
+def simulate(items: list[dict]) -> tuple[list[tuple], dict]:
+    """(agent, team, suggestion, strain) for every suggestion made, and each agent's final
+    (team, assessment).
+
+    The final states are assessed at the end of the replayed history (its newest event), so an
+    agent whose last event was hours earlier is reported as they would be at that end.
+    """
     from workers import strain
     from workers.suggestion_rules import Prefs, has_room, next_suggestion
-    from workers.timeutil import iso
 
-    states, prefs, teams, shown = {}, {}, {}, set()
+    states, prefs, teams, shown, made = {}, {}, {}, set(), []
+    end = 0.0
     for item, event in to_events(items):
-        agent = event.agent
+        agent, end = event.agent, max(end, event.at)
         teams[agent] = item.get("team") or teams.get(agent)
         states[agent] = strain.apply(states.get(agent) or strain.new_state(agent), event)
         assessment = strain.assess(states[agent], event.at)
@@ -87,25 +95,65 @@ def run(items: list[dict], out) -> None:
                                                    event.at, room)
         if suggestion is not None and suggestion.id not in shown:
             shown.add(suggestion.id)
-            out.write(json.dumps({"at": iso(suggestion.at), "agent": agent, "kind":
-                                  suggestion.kind, "reason": suggestion.reason, "title":
-                                  suggestion.title, "gentle": suggestion.gentle,
-                                  "ticket": suggestion.ticket, "strain": assessment.strain},
-                                 ensure_ascii=False) + "\n")
-    for agent in sorted(states):
-        final = strain.assess(states[agent], states[agent].t)
-        out.write(json.dumps({"agent": agent, "team": teams.get(agent), "strain": final.strain,
-                              "level": final.level, "factors": final.factors,
-                              "basis": final.basis, "hostile_24h": final.hostile_24h,
+            made.append((agent, teams[agent], suggestion, assessment.strain))
+    finals = {agent: (teams.get(agent), strain.assess(state, max(end, state.t)))
+              for agent, state in sorted(states.items())}
+    return made, finals
+
+
+def run(items: list[dict], out) -> None:
+    """Every suggestion as a JSON line, then each agent's state at the end of the history."""
+    from workers.timeutil import iso
+
+    made, finals = simulate(items)
+    for agent, _, suggestion, strain_now in made:
+        out.write(json.dumps({"at": iso(suggestion.at), "agent": agent, "kind": suggestion.kind,
+                              "reason": suggestion.reason, "title": suggestion.title,
+                              "gentle": suggestion.gentle, "ticket": suggestion.ticket,
+                              "strain": strain_now}, ensure_ascii=False) + "\n")
+    for agent, (team, final) in finals.items():
+        out.write(json.dumps({"agent": agent, "team": team, "at": iso(final.at),
+                              "strain": final.strain, "level": final.level,
+                              "factors": final.factors, "basis": final.basis,
+                              "hostile_24h": final.hostile_24h,
                               "customer_messages_24h": final.customer_messages_24h,
                               "open_tickets": final.open_tickets,
                               "exposure_week": final.exposure_week, "final": True},
                              ensure_ascii=False) + "\n")
 
 
+def summarise(items: list[dict], min_group_size: int) -> list[dict]:
+    """Per day (UTC) and team: how many suggestions of each kind, and no agent ids.
+
+    Teams with fewer agents in the file than `min_group_size` are pooled as "small teams".
+    """
+    from collections import Counter
+
+    from workers.pooling import TeamPool
+    from workers.suggestion_rules import KINDS
+    from workers.timeutil import iso
+
+    made, _ = simulate(items)
+    team_of = {item["agent"]: item.get("team") for item in sorted(items, key=_replay_order)
+               if item.get("team")}
+    pool = TeamPool.from_teams((team_of.get(a) for a in {i["agent"] for i in items}),
+                               min_group_size)
+    counts: dict[tuple[str, str], Counter] = {}
+    for _, team, suggestion, _ in made:
+        key = (iso(suggestion.at)[:10], pool.label(team))
+        counts.setdefault(key, Counter())[suggestion.kind] += 1
+    return [{"day": day, "team": team, "agents": pool.pooled_size(team),
+             "suggestions": {kind: counts[(day, team)].get(kind, 0) for kind in KINDS},
+             "total": sum(counts[(day, team)].values())}
+            for day, team in sorted(counts)]
+
+
 @click.command()
 @click.argument("file", type=click.File("rb"))
-def replay(file) -> None:
+@click.option("--summary", is_flag=True,
+              help="Per day and team, how many suggestions of each kind (no agent ids): the "
+                   "preview a works council asks for.")
+def replay(file, summary: bool) -> None:
     """Print the suggestions Breather would have made on FILE (JSON lines; - for stdin)."""
     items, errors = [], 0
     for number, line, error in read_lines(file):
@@ -115,7 +163,13 @@ def replay(file) -> None:
             click.echo(f"error: {parsed}", err=True)
         else:
             items.append(parsed)
-    run(items, sys.stdout)
+    if summary:
+        from service.commands.common import load_settings
+
+        for row in summarise(items, load_settings().min_group_size):
+            click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        run(items, sys.stdout)
     if errors:
         click.echo(f"{errors} malformed line(s) skipped", err=True)
         sys.exit(1)
