@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from seed import team_records
@@ -83,3 +84,18 @@ def test_evidence_command_prints_sizes_and_the_warning_without_agents(redis, red
         ("Billing", 30, 1), ("Billing", 60, 1)}
     text = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60).stdout
     assert "not proof" in text and "n=1" in text and "zendesk:" not in text
+
+
+def test_the_process_job_takes_readings_before_a_page_moves_the_state_on(redis):
+    """A page of messages 40 min after the offer: the 30-min reading is the strain at 30 min."""
+    apply_records(redis, team_records(team="Billing", agents=6, hostile_for=2))
+    offer, at = offer_and_answer(redis, HIT, "decline")
+    start = strain.assess(state_of(redis, HIT), at).strain
+    before = state_of(redis, HIT)
+    later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at + 40 * 60))
+    apply_records(redis, [{"kind": "message", "source": "zendesk", "id": "zendesk:late-1",
+                           "ticket": "zendesk:1001", "author": "zendesk:91", "from": "customer",
+                           "public": True, "at": later, "text": "Any news on my refund?"}])
+    level = strain.assess(before, at).level
+    stored = evidence.read_histograms(redis)[("Billing", offer["kind"], "declined", "30", level)]
+    assert stored["sum"] == pytest.approx(strain.assess(before, at + 30 * 60).strain - start)

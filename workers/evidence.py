@@ -76,19 +76,26 @@ def resolve_due(r: redis_lib.Redis, now: float) -> int:
     return taken
 
 
-def take_readings(r: redis_lib.Redis, agent: str, state: strain.AgentState,
-                  before: float) -> int:
-    """Readings of `agent` due before `before`, from `state` (not yet moved past them)."""
+def take_readings(r: redis_lib.Redis, states: dict[str, strain.AgentState],
+                  first_at: dict[str, float]) -> int:
+    """Readings due before each agent's first new event, from the states not yet moved past it.
+
+    One ZRANGEBYSCORE when nothing is due, so a page of many agents pays one round trip.
+    """
     taken = 0
-    while True:
-        due_now = [(m.decode(), due) for m, due in
-                   r.zrangebyscore(FOLLOWUPS, "-inf", before, withscores=True)]
-        mine = [(m, due) for m, due in due_now if _agent_of(r, m) == agent]
-        claimed = [(m, due) for m, due in mine if r.zrem(FOLLOWUPS, m)]
+    while first_at:
+        claimed = []
+        for member, due in r.zrangebyscore(FOLLOWUPS, "-inf", max(first_at.values()),
+                                           withscores=True):
+            suggestion_id = member.decode()
+            agent = _agent_of(r, suggestion_id)
+            if agent in first_at and due <= first_at[agent] and r.zrem(FOLLOWUPS, member):
+                claimed.append((suggestion_id, due, agent))
         if not claimed:
             return taken
-        for member, due in claimed:  # the 60-min reading may be due too: loop again
-            taken += _read(r, member, due, state)
+        for suggestion_id, due, agent in claimed:  # the 60-min one may be due too: loop
+            taken += _read(r, suggestion_id, due, states[agent])
+    return taken
 
 
 def _agent_of(r: redis_lib.Redis, suggestion_id: str) -> str | None:

@@ -30,7 +30,7 @@ def update_state(r: redis_lib.Redis, agent: str,
                 raw = pipe.get(key)
                 state = strain.loads(raw) if raw else strain.new_state(agent)
                 if chosen and raw:
-                    evidence.take_readings(r, agent, state, min(e.at for e in chosen))
+                    evidence.take_readings(r, {agent: state}, {agent: min(e.at for e in chosen)})
                 state = strain.apply_many(state, chosen)
                 pipe.multi()
                 pipe.set(key, strain.dumps(state))
@@ -55,10 +55,12 @@ def update_states(r: redis_lib.Redis, agents: list[str],
 
     def read_apply_write(pipe: Pipeline) -> dict[str, strain.AgentState]:
         chosen = events(pipe)
-        states = {}
-        for agent, raw in zip(agents, pipe.mget(names), strict=True):
-            state = strain.loads(raw) if raw else strain.new_state(agent)
-            states[agent] = strain.apply_many(state, chosen.get(agent, []))
+        states = {agent: strain.loads(raw) if raw else strain.new_state(agent)
+                  for agent, raw in zip(agents, pipe.mget(names), strict=True)}
+        evidence.take_readings(r, states, {agent: min(e.at for e in chosen[agent])
+                                           for agent in states if chosen.get(agent)})
+        states = {agent: strain.apply_many(state, chosen.get(agent, []))
+                  for agent, state in states.items()}
         pipe.multi()
         for agent, state in states.items():
             pipe.set(keys.strain(agent), strain.dumps(state))
