@@ -65,6 +65,17 @@ def mark_score_wrong(agent: str):
     return jsonify(result), 201
 
 
+@bp.get("/api/v1/agents/<agent>/export")
+@authorize(OWN)
+def export_own_data(agent: str):
+    """An agent downloads everything Breather keeps about them (GDPR Art. 15 and 20)."""
+    from workers.export import export_agent
+
+    breather = get_breather()
+    now = current_time(breather.redis, breather.settings.clock)
+    return jsonify(export_agent(breather.redis, agent, now))
+
+
 @bp.delete("/api/v1/agents/<agent>")
 @authorize(OWN_OR_ADMIN)
 def erase_own_data(agent: str):

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "token": "service.commands.token:token",
     "erase": "service.commands.erase:erase",
     "evidence": "service.commands.evidence:evidence_command",
+    "export": "service.commands.export:export",
 }
 
 

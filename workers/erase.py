@@ -2,7 +2,8 @@
 
 Removes the strain state, the agent's own prompt record and answers, their hostile-message
 list, the per-message scores attributed to them and their corrections, their open hand-off
-offers, their choice to share with their lead, and their profile. Kept: message-id
+offers, their choice to share with their lead, their open break follow-ups (workers/evidence.py)
+and their profile. Kept: message-id
 de-duplication marks (no personal data) and ticket snapshots (helpdesk data, overwritten by
 the next poll). New events after the erasure start a fresh state.
 """
@@ -13,7 +14,7 @@ import json
 
 import redis as redis_lib
 
-from workers import keys
+from workers import evidence, keys
 from workers.corrections import CORRECTIONS
 from workers.sharing import SHARING
 from workers.suggestion_store import offers_key, prefs_key
@@ -33,7 +34,20 @@ def erase_agent(r: redis_lib.Redis, agent: str) -> dict:
     results = pipe.execute()
     offers = _drop_offers(r, agent, team) if team else 0
     return {"agent": agent, "records": int(results[0]) + int(results[1]),
-            "message_scores": len(messages), "offers": offers}
+            "message_scores": len(messages), "offers": offers,
+            "break_followups": _drop_followups(r, agent)}
+
+
+def _drop_followups(r: redis_lib.Redis, agent: str) -> int:
+    """Open "do breaks help?" follow-ups name the agent until their last reading: drop them."""
+    dropped = 0
+    for member in r.zrange(evidence.FOLLOWUPS, 0, -1):
+        key = evidence.followup_key(member.decode())
+        raw = r.get(key)
+        if raw and json.loads(raw).get("agent") == agent:
+            r.zrem(evidence.FOLLOWUPS, member)
+            dropped += r.delete(key)
+    return dropped
 
 
 def _messages_of(r: redis_lib.Redis, agent: str) -> list[str]:
