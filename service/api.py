@@ -33,7 +33,7 @@ def healthz():
 def agent_strain(agent: str):
     """The agent's own strain, level and the plain-word factors behind it."""
     breather = get_breather()
-    if agent not in agents.agent_ids(breather.redis):
+    if not agents.is_known(breather.redis, agent):
         return jsonify(error=f"unknown agent {agent!r}"), 404
     now = current_time(breather.redis, breather.settings.clock)
     return jsonify(agents.agent_view(breather.redis, agent, now))

@@ -18,11 +18,24 @@ LEVELS = ("calm", "elevated", "high")
 
 
 def agent_ids(r: redis_lib.Redis) -> list[str]:
-    """Every agent Breather knows, from the agents stream or from their strain state."""
-    known = {m.decode() for m in r.smembers(keys.AGENTS)}
-    for key in r.scan_iter(match=keys.strain("*"), count=500):
-        known.add(key.decode()[len(keys.strain("")):])
-    return sorted(known)
+    """Every agent Breather knows: the agents stream and every writer of a strain state add
+    them to one set, so this is one SMEMBERS, never a scan of the whole keyspace (which holds
+    a key per message of the retention window)."""
+    return sorted(m.decode() for m in r.smembers(keys.AGENTS))
+
+
+def is_known(r: redis_lib.Redis, agent: str) -> bool:
+    """Whether Breather knows the agent, in one round trip."""
+    return bool(r.sismember(keys.AGENTS, agent))
+
+
+def agent_teams(r: redis_lib.Redis, ids: list[str]) -> dict[str, str | None]:
+    """The team of each agent, in one round trip."""
+    pipe = r.pipeline(transaction=False)
+    for agent in ids:
+        pipe.hget(keys.agent(agent), "team")
+    return {agent: (team.decode() or None) if team else None
+            for agent, team in zip(ids, pipe.execute(), strict=True)}
 
 
 def agent_profile(r: redis_lib.Redis, agent: str) -> dict:

@@ -249,6 +249,8 @@ def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | 
                 _remember_hostile(pipe, agent, hostile, retention_days)
         for field, count in counts.items():
             pipe.hincrby(keys.MESSAGE_COUNTS, field, count)
+        if chosen:
+            pipe.sadd(keys.AGENTS, *chosen)  # agent_ids reads this set, never scans
         latest = [e.at for events in chosen.values() for e in events]
         if latest:
             pipe.zadd(keys.CLOCK, {"latest": max(latest)}, gt=True)

@@ -28,23 +28,24 @@ def apply_events(r: redis_lib.Redis, agent: str, events: list[strain.Event]) -> 
 
     Breaks started and check-ins are also counted by team (how many, never who).
     """
-    state = update_state(r, agent, lambda pipe: events)
+    state = update_state(r, agent, lambda pipe: events,
+                         lambda pipe, applied: pipe.sadd(keys.AGENTS, agent))
     stats.count_team_events(r, agents.agent_profile(r, agent)["team"], (e.type for e in events))
     return state
 
 
 def teammates_with_room(r: redis_lib.Redis, agent: str, now: float) -> int:
-    """Teammates with room right now (they decide themselves whether to take anything)."""
+    """Teammates with room right now (they decide themselves whether to take anything).
+
+    Two round trips whatever the number of agents: their teams, then the teammates' states.
+    """
     team = agents.agent_profile(r, agent)["team"]
     if not team:
         return 0
-    count = 0
-    for other in agents.agent_ids(r):
-        if other != agent and agents.agent_profile(r, other)["team"] == team:
-            raw = r.get(keys.strain(other))
-            if raw and has_room(strain.assess(strain.loads(raw), now)):
-                count += 1
-    return count
+    teams = agents.agent_teams(r, [a for a in agents.agent_ids(r) if a != agent])
+    mates = [other for other, their_team in teams.items() if their_team == team]
+    states = r.mget([keys.strain(other) for other in mates]) if mates else []
+    return sum(1 for raw in states if raw and has_room(strain.assess(strain.loads(raw), now)))
 
 
 def _update_prefs(r: redis_lib.Redis, agent: str, change):
