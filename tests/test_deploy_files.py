@@ -100,12 +100,6 @@ def test_compose_runs_service_workers_and_scheduler_from_one_image():
         assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"
 
 
-AGREED_LAYOUT = [DEPLOY / "grafana/provisioning", DEPLOY / "grafana/dashboards",
-                 DEPLOY / "prometheus/rules"]
-
-
-@pytest.mark.skipif(not all(p.exists() for p in AGREED_LAYOUT),
-                    reason="the Grafana/Prometheus layout agreed in COMMON.md is not on main yet")
 def test_compose_mounts_only_files_that_exist():
     mounts = [(name, volume.split(":")[0]) for name, service in compose()["services"].items()
               for volume in service.get("volumes", []) if volume.startswith(".")]
@@ -121,6 +115,23 @@ def test_compose_prometheus_scrapes_the_service_and_loads_the_rules():
     rules_mount = next(v for v in compose()["services"]["prometheus"]["volumes"]
                        if v.startswith("./prometheus"))
     assert rules_mount.split(":")[1] + "/*.yml" in config["rule_files"]
+
+
+def test_compose_prometheus_config_passes_promtool(tmp_path):
+    """The inline Prometheus config, with deploy/prometheus/rules where compose mounts them."""
+    import shutil
+    import subprocess
+
+    from servers import require_binary
+
+    content = compose()["configs"]["prometheus_config"]["content"]
+    shutil.copytree(DEPLOY / "prometheus/rules", tmp_path / "rules")
+    config = tmp_path / "prometheus.yml"
+    config.write_text(content.replace("/etc/prometheus/rules/", f"{tmp_path}/rules/"))
+    result = subprocess.run([require_binary("promtool"), "check", "config", str(config)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout + result.stderr
 
 
 def test_env_example_is_a_valid_configuration():
