@@ -105,3 +105,21 @@ def test_every_listed_metric_is_exported_and_promtool_accepts_them(redis):
     result = subprocess.run([require_binary("promtool"), "check", "metrics"], input=body,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_latency_histograms_count_every_job_of_a_forking_worker(redis, redis_url, monkeypatch):
+    """RQ forks a work horse per job; each job's time still reaches /metrics, via Redis."""
+    from rq import Queue, Worker
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    queue = Queue("breather", connection=redis)
+    for n in range(3):
+        queue.enqueue("workers.process.process_records",
+                      team_records(team=f"T{n}", agents=1, source=f"s{n}"))
+    Worker([queue], connection=redis).work(burst=True, logging_level="WARNING")
+    families = scrape(redis)
+    counts = {s.name: s.value for name in ("breather_processing_duration_seconds",
+                                           "breather_scoring_duration_seconds")
+              for s in families[name] if s.name.endswith("_count")}
+    assert counts == {"breather_processing_duration_seconds_count": 3,
+                      "breather_scoring_duration_seconds_count": 3}

@@ -41,10 +41,11 @@ def evidence_command(as_json: bool) -> None:
     teams = [agents.agent_profile(r, agent)["team"] for agent in agents.agent_ids(r)]
     pool = TeamPool.from_teams(teams, settings.min_group_size)
     rows = evidence.summarise(evidence.read_histograms(r), pool.label)
+    skipped = sum(int(v) for v in r.hvals(evidence.SKIPPED))
     if as_json:
         click.echo(json.dumps({"warning": evidence.WARNING, "unit": "strain index points (0-100)",
-                               "min_group_size": settings.min_group_size, "rows": rows},
-                              ensure_ascii=False))
+                               "min_group_size": settings.min_group_size,
+                               "skipped_readings": skipped, "rows": rows}, ensure_ascii=False))
         return
     click.echo("Do breaks help? Mean change of the strain index (0-100) after a break or "
                "cool-down was offered, by team and starting level.")
@@ -53,3 +54,5 @@ def evidence_command(as_json: bool) -> None:
         click.echo("No readings yet: they start 30 min after the first break or cool-down offer.")
     for row in rows:
         click.echo(_line(row))
+    if skipped:
+        click.echo(f"{skipped} reading(s) skipped: the agent's state had already moved on.")
