@@ -154,3 +154,16 @@ def test_check_lists_every_problem():
 def test_zip_holds_files_at_the_root():
     archive = zipfile.ZipFile(io.BytesIO(pkg.zip_bytes(pkg.zendesk_files())))
     assert "manifest.json" in archive.namelist()
+
+
+def test_pair_command_prints_a_code_for_freshdesk_agents(monkeypatch):
+    """`breather apps pair freshdesk:7` prints a code the strict mode accepts; others refused."""
+    from service import app_identity
+
+    monkeypatch.setenv("BREATHER_SECRET", "pair-secret")
+    result = CliRunner().invoke(main, ["apps", "pair", "freshdesk:7"])
+    assert result.exit_code == 0, result.output
+    data = app_identity.unsign("pair-secret", "pairing", result.output.strip(), 60)
+    assert data == {"agent": "freshdesk:7"}
+    refused = CliRunner().invoke(main, ["apps", "pair", "zendesk:7"])
+    assert refused.exit_code != 0 and "Freshdesk agent id" in refused.output

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -55,13 +56,19 @@ def account():
 
 
 @pytest.fixture
-def breather(redis, account):
+def freshdesk_mode():
+    return "installation"
+
+
+@pytest.fixture
+def breather(redis, account, freshdesk_mode):
     apply_records(redis, team_records(team="Billing", agents=6, hostile_for=2))
     apply_records(redis, team_records(team="Support", agents=6, hostile_for=2,
                                       source="freshdesk"))
     apps = AppsConfig(zendesk_public_key=account.public_pem, zendesk_audience=account.audience,
                       zendesk_issuer=account.issuer, zendesk_oauth_client_id=CLIENT_ID,
-                      zendesk_oauth_secret=CLIENT_SECRET, freshdesk_secret=FD_SECRET)
+                      zendesk_oauth_secret=CLIENT_SECRET, freshdesk_secret=FD_SECRET,
+                      freshdesk_mode=freshdesk_mode)
     app = create_app(Settings(secret=SECRET, clock="data", apps=apps), redis)
     with LiveServer(app) as server:
         yield server
@@ -284,4 +291,55 @@ def test_axe_check_can_fail(browser, breather):
     page.goto(f"{breather.url}/widget?agent={AGENT}&token={issue_token(SECRET, AGENT)}")
     page.evaluate("document.querySelector('main').appendChild(document.createElement('button'))")
     assert any(v["id"] == "button-name" for v in axe_violations(page.main_frame))
+    page.close()
+
+
+@pytest.mark.parametrize("freshdesk_mode", ["strict"])
+def test_freshdesk_strict_mode_pairs_once(browser, breather, freshdesk_mode):
+    """Strict mode: the app asks for the personal code once; with it, the agent's own view."""
+    from service.apps import pairing_code
+
+    host = FakeFreshworks(breather.url)
+    with LiveServer(host) as freshworks:
+        page = browser.new_page()
+        page.goto(f"{freshworks.url}/index.html")
+        page.locator("#pairing").wait_for(state="visible")
+        assert axe_violations(page.main_frame) == []
+        page.fill("#pairing-code", pairing_code(SECRET, "freshdesk:101"))
+        page.click("#pairing-button")
+        frame = sidebar_frame(page, "breather")
+        frame.wait_for_function("document.getElementById('strain').textContent !== '–'")
+        assert frame.evaluate("document.querySelector('meta[name=breather-agent]').content") \
+            == "freshdesk:101"
+        page.close()
+
+
+def test_offers_from_teammates_can_be_taken(browser, breather, redis):
+    """A heated ticket a teammate offered shows up; taking it closes the offer in the API."""
+    from workers.suggestion_store import offer_ticket, open_offers
+
+    offer_ticket(redis, "zendesk:102", "zendesk:1002", time.time())
+    page = browser.new_page()
+    token = issue_token(SECRET, "zendesk:103", ttl=600)
+    page.goto(f"{breather.url}/widget?agent=zendesk:103&token={token}")
+    page.locator("#offers li").first.wait_for()
+    assert "zendesk:1002" in page.text_content("#offers")
+    page.click("#offers button:has-text(\"I'll take it\")")
+    page.locator("#offers-box").wait_for(state="hidden")
+    assert open_offers(redis, "zendesk:103", time.time()) == []
+    page.close()
+
+
+def test_widget_updates_without_reloading(browser, breather, redis):
+    """New hostile messages reach an open page by itself (it polls every 15 s)."""
+    page = browser.new_page()
+    token = issue_token(SECRET, "zendesk:104", ttl=600)
+    page.goto(f"{breather.url}/widget?agent=zendesk:104&token={token}")
+    page.wait_for_function("document.getElementById('strain').textContent !== '–'")
+    assert page.locator("#recent-box").is_hidden()
+    hostile = [r for r in team_records(team="Billing", agents=6, hostile_for=6)
+               if r.get("ticket") == "zendesk:1004" and r["kind"] == "message"]
+    apply_records(redis, [{**r, "id": r["id"] + "-late"} for r in hostile])
+    page.locator("#recent li").first.wait_for(timeout=25000)
+    assert page.locator("#recent li").count() >= 1
     page.close()
