@@ -131,7 +131,7 @@ def open_zendesk_sidebar(browser, account, breather, **context):
         frame.click("#signin-button")
     popup.value.wait_for_event("close")
     frame.locator("#suggestion").wait_for(state="visible")
-    frame.wait_for_function("document.getElementById('strain').textContent !== '–'")
+    frame.wait_for_function("() => document.getElementById('strain').textContent !== '–'")
     return ctx, page, frame, log
 
 
@@ -143,7 +143,7 @@ def test_zendesk_sidebar_end_to_end(browser, account, breather):
     assert frame.locator("#factors li").count() >= 1
     save(page, "zendesk-sidebar-en.png")
     frame.click("#accept")
-    frame.wait_for_function("document.getElementById('status').textContent !== ''")
+    frame.wait_for_function("() => document.getElementById('status').textContent !== ''")
     after = api_suggestion(breather.url)
     assert after is None or after["id"] != before["id"]
     assert axe_violations(frame) == []
@@ -171,7 +171,7 @@ def test_a_reload_reuses_the_binding(browser, account, breather):
     ctx, page, frame, _ = open_zendesk_sidebar(browser, account, breather)
     page.reload()
     frame = sidebar_frame(page, "sidebar")
-    frame.wait_for_function("document.getElementById('strain').textContent !== '–'")
+    frame.wait_for_function("() => document.getElementById('strain').textContent !== '–'")
     assert frame.locator("#signin").is_hidden()
     ctx.close()
 
@@ -251,7 +251,7 @@ def test_freshdesk_sidebar_end_to_end(browser, breather, language):
         assert axe_violations(frame) == []
         before = api_suggestion(breather.url, "freshdesk:101")
         frame.click("#accept")
-        frame.wait_for_function("document.getElementById('status').textContent !== ''")
+        frame.wait_for_function("() => document.getElementById('status').textContent !== ''")
         after = api_suggestion(breather.url, "freshdesk:101")
         assert after is None or after["id"] != before["id"]
         assert foreign_requests(log, breather.url) == []
@@ -267,7 +267,7 @@ def test_standalone_page_follows_the_browser_language_and_fits_50_kb(browser, br
             "/api/" not in r.url else None)
     token = issue_token(SECRET, AGENT, ttl=600)
     page.goto(f"{breather.url}/widget?agent={AGENT}&token={token}")
-    page.wait_for_function("document.getElementById('strain').textContent !== '–'")
+    page.wait_for_function("() => document.getElementById('strain').textContent !== '–'")
     assert page.evaluate("document.documentElement.lang") == "de"
     total = sum(sizes.values())
     print(f"widget page with scripts and styles: {total} bytes ({len(sizes)} files)")
@@ -280,8 +280,8 @@ def test_standalone_page_follows_the_browser_language_and_fits_50_kb(browser, br
     assert re.match(r"In der Pause seit \d+:\d\d", page.text_content("#break-timer"))
     page.click("#checkin-box summary")
     page.click(".checkin button[data-value='4']")
-    page.wait_for_function("document.getElementById('status').textContent === 'Gespeichert.'"
-                           " || !document.getElementById('checkin-box').open")
+    page.wait_for_function("() => document.getElementById('status').textContent === "
+                           "'Gespeichert.' || !document.getElementById('checkin-box').open")
     ctx.close()
 
 
@@ -308,7 +308,7 @@ def test_freshdesk_strict_mode_pairs_once(browser, breather, freshdesk_mode):
         page.fill("#pairing-code", pairing_code(SECRET, "freshdesk:101"))
         page.click("#pairing-button")
         frame = sidebar_frame(page, "breather")
-        frame.wait_for_function("document.getElementById('strain').textContent !== '–'")
+        frame.wait_for_function("() => document.getElementById('strain').textContent !== '–'")
         assert frame.evaluate("document.querySelector('meta[name=breather-agent]').content") \
             == "freshdesk:101"
         page.close()
@@ -335,7 +335,7 @@ def test_widget_updates_without_reloading(browser, breather, redis):
     page = browser.new_page()
     token = issue_token(SECRET, "zendesk:104", ttl=600)
     page.goto(f"{breather.url}/widget?agent=zendesk:104&token={token}")
-    page.wait_for_function("document.getElementById('strain').textContent !== '–'")
+    page.wait_for_function("() => document.getElementById('strain').textContent !== '–'")
     assert page.locator("#recent-box").is_hidden()
     hostile = [r for r in team_records(team="Billing", agents=6, hostile_for=6)
                if r.get("ticket") == "zendesk:1004" and r["kind"] == "message"]
