@@ -161,6 +161,8 @@ def test_every_dashboard_panel_gets_data_from_a_real_prometheus(redis, tmp_path,
                 expr = target["expr"].replace("$team", ".*")
                 result = wait_for(prom, expr, timeout=30)
                 assert all("agent" not in r["metric"] for r in result), panel["title"]
+        variable = requests.get(f"{prom}/api/v1/label/team/values", timeout=5).json()["data"]
         teams = {r["metric"]["team"] for r in query(prom, "breather_team_agents")}
+        assert teams <= set(variable)  # the dashboard's `team` variable offers every team
         assert teams and teams <= set(agents.team_summaries(
             agents.all_views(redis, current_time(redis, "data")), settings.min_group_size))
