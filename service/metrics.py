@@ -27,7 +27,7 @@ from prometheus_client.samples import Sample
 
 from service.extension import get_breather
 from service.team_stats import exposure_gini, quantile
-from workers import agents, evidence, keys, stats
+from workers import agents, bookmarks, evidence, keys, stats
 from workers.clock import current_time
 from workers.pooling import TeamPool
 
@@ -131,7 +131,7 @@ class BreatherCollector:
         family = GaugeMetricFamily(
             "breather_poll_lag_seconds", "How far each stream's bookmark is behind the wall "
             "clock.", labels=["source", "stream"])
-        prefix = keys.PREFIX + "bookmark:"
+        prefix = bookmarks.bookmark_key("", "")[:-1]  # "breather:bookmark:"
         for key in sorted(self.redis.scan_iter(match=prefix + "*", count=100)):
             source, _, stream = key.decode()[len(prefix):].partition(":")
             position = float(json.loads(self.redis.get(key) or "{}").get("position") or 0)
