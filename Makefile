@@ -24,6 +24,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# bench.tone* read the training data from BREATHER_TONE_DATA (see docs/tone.md)
 bench: $(STAMP)
 	$(BIN)/python -m bench.tone
 	$(BIN)/python -m bench.tone_cv

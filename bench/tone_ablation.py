@@ -1,7 +1,7 @@
 """What each block of dense features adds to the English head: `python -m bench.tone_ablation`.
 
 Five-fold cross-validation on train + calibration (the report split is left out), with the
-English head fitted as `workers.tone.train` fits it (IDF from the other folds, Naive-Bayes
+English head fitted as `training.train` fits it (IDF from the other folds, Naive-Bayes
 scaling, C = 1), once with every feature and once with a block of dense features set to zero:
 the word priors, the pooled word vectors, or both. Reports pooled out-of-fold AUC. Takes about
 three minutes.
@@ -9,8 +9,10 @@ three minutes.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -20,11 +22,14 @@ FOLDS = 5
 def main() -> None:
     from sklearn.metrics import roc_auc_score
 
-    from workers.tone import train
+    from training import train
+    from training.data import data_dir
     from workers.tone.model import DENSE
     from workers.tone.priors import FEATURES as PRIOR_FEATURES
 
-    english = train.load_goemotions(train.DEFAULT_DATA / "goemotions")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, help="training data (or BREATHER_TONE_DATA)")
+    english = train.load_goemotions(data_dir(parser.parse_args().data) / "goemotions")
     rows = [row for part in train.split(english)[:2] for row in part]  # never the report split
     part = train.Part(rows)
     y = part.anger

@@ -2,7 +2,7 @@
 
 `bench.tone` measures the shipped model on one held-out 10 % split: 4,884 English texts, whose
 AUC has a standard error of about 1 pt (the ten folds below differ by ±1 pt). Here every text
-is held out once: for each fold, the procedure of `workers.tone.train` runs on the other 90 %
+is held out once: for each fold, the procedure of `training.train` runs on the other 90 %
 (80 % train, 10 % calibration for C and thresholds, then refit on both, exactly as for the
 shipped model) and scores the held-out fold through the whole scorer (cleaning, language, cues,
 helpdesk boost). Nothing here is used for any choice.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workers.tone.train import SEED
+from training.data import SEED
 
 FOLDS = 10
 
@@ -34,9 +34,9 @@ def fold(rows: list, k: int, folds: int) -> tuple[list, list, list]:
 
 
 def held_out_scores(english: list, german: list, k: int, folds: int) -> tuple[list, list]:
+    from training.train import fit_model
     from workers.tone.clean import clean_batch
     from workers.tone.model import load_model
-    from workers.tone.train import fit_model
 
     en_train, en_cal, en_held = fold(english, k, folds)
     de_train, de_cal, de_held = fold(german, k, folds)
@@ -52,13 +52,15 @@ def held_out_scores(english: list, german: list, k: int, folds: int) -> tuple[li
 def main() -> None:
     from sklearn.metrics import f1_score, roc_auc_score
 
-    from workers.tone.train import DEFAULT_DATA, load_germeval, load_goemotions
+    from training.data import data_dir, load_germeval, load_goemotions
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=FOLDS)
-    folds = parser.parse_args().folds
-    english = load_goemotions(DEFAULT_DATA / "goemotions")
-    german = load_germeval(DEFAULT_DATA / "germeval2018")
+    parser.add_argument("--data", type=Path, help="training data (or BREATHER_TONE_DATA)")
+    args = parser.parse_args()
+    folds, data = args.folds, data_dir(args.data)
+    english = load_goemotions(data / "goemotions")
+    german = load_germeval(data / "germeval2018")
     en_auc, de_f1, en_all, de_all = [], [], ([], []), ([], [])
     start = time.perf_counter()
     for k in range(folds):

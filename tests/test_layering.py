@@ -9,9 +9,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "connectors": {"workers", "service", "sandbox"},
-    "workers": {"service", "sandbox"},
-    "sandbox": {"connectors", "workers", "service"},
+    "connectors": {"workers", "service", "sandbox", "training"},
+    "workers": {"service", "sandbox", "training"},
+    "sandbox": {"connectors", "workers", "service", "training"},
+    "service": {"training"},  # training is not packaged: nothing installed may import it
 }
 
 

@@ -123,7 +123,7 @@ def test_lexicon_matches_whole_words_only():
 
 
 def test_extra_tickets_load_from_json_lines_and_tsv(tmp_path):
-    from workers.tone.train import load_extra
+    from training.data import load_extra
 
     jsonl = tmp_path / "own.jsonl"
     jsonl.write_text('{"text": "Das ist eine Frechheit", "hostile": true}\n\n'
@@ -142,7 +142,7 @@ def test_extra_tickets_load_from_json_lines_and_tsv(tmp_path):
     ("bad.tsv", "fine\tmaybe\n"),
 ])
 def test_malformed_extra_tickets_name_the_line(tmp_path, name, content):
-    from workers.tone.train import load_extra
+    from training.data import load_extra
 
     path = tmp_path / name
     path.write_text(content)

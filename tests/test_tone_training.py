@@ -36,7 +36,7 @@ def tiny_rows():
 
 def test_training_is_reproducible_and_loads(tmp_path, tiny_rows):
     pytest.importorskip("sklearn")
-    from workers.tone.train import fit_model
+    from training.train import fit_model
 
     first, second = tmp_path / "a.npz", tmp_path / "b.npz"
     info = fit_model(tiny_rows, first)
@@ -98,7 +98,8 @@ def test_the_priors_table_knows_common_words():
 def test_folded_word_scores_equal_pooled_vectors_times_the_weights():
     """What ships (a score per word and head) gives the logits training fitted (weights on the
     pooled vectors); unknown words add nothing; known words pool over √(known words)."""
-    from workers.tone.vectors import load_vectors, pooled
+    from training.vectors import load_vectors
+    from workers.tone.wordscores import pooled
 
     table = load_vectors()
     tokens = tokenize(["you incompetent scammers!", "thanks", "thanks thanks", "",
@@ -112,3 +113,31 @@ def test_folded_word_scores_equal_pooled_vectors_times_the_weights():
     np.testing.assert_allclose(folded[1], table.fold(weights)[thanks], rtol=1e-5)
     np.testing.assert_allclose(folded[2], np.sqrt(2) * folded[1], rtol=1e-5)
     assert not folded[3].any() and not folded[4].any()
+
+
+def test_the_scorer_loads_without_training_libraries():
+    """Scoring imports numpy and the tone package only: no trainer, no scikit-learn or scipy."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from workers.tone import score; score(['you are useless!!']); "
+            "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('training', 'sklearn', 'scipy', 'joblib', 'vaderSentiment'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.strip() == ""
+
+
+def test_missing_training_data_is_named(tmp_path, monkeypatch):
+    from training.data import DATA_ENV, MissingData, data_dir
+
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    with pytest.raises(MissingData, match="--data DIR or set BREATHER_TONE_DATA"):
+        data_dir(None)
+    (tmp_path / "goemotions").mkdir()
+    (tmp_path / "goemotions" / "train.tsv").write_text("hi\t27\tx\n")
+    with pytest.raises(MissingData, match="missing goemotions/dev.tsv"):
+        data_dir(tmp_path)
+    monkeypatch.setenv(DATA_ENV, str(tmp_path))
+    with pytest.raises(MissingData, match=str(tmp_path)):
+        data_dir(None)

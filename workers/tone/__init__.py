@@ -1,7 +1,7 @@
 """Tone scorer: anger (hostility) and praise of customer messages, in English and German.
 
 A pure module: plain strings in, Tone values out; numpy only at run time. The weights were
-trained by `python -m workers.tone.train` (see docs/tone.md) and ship in model.npz.
+trained by `python -m training.train` (see docs/tone.md) and ship in model.npz.
 
     >>> [tone] = score(["WHERE IS MY REFUND?!? This is the third time I ask."])
     >>> tone.hostile, tone.lang

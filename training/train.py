@@ -1,10 +1,11 @@
-"""Train the tone model: `python -m workers.tone.train [--data DIR] [--extra FILE.jsonl|FILE.tsv]`.
+"""Train the tone model: `python -m training.train --data DIR [--extra FILE.jsonl|FILE.tsv]`.
 
 Data (see docs/tone.md for licences): GoEmotions (anger ∪ annoyance = hostile, gratitude ∪
 admiration = praise) and GermEval-2018 (OFFENSE = hostile). Each data set is split with a fixed
 seed into train (80 %), calibration (10 %: regularisation and thresholds) and report (10 %:
 the figures in docs/tone.md, never used for any choice). Once C and the thresholds are chosen,
 the shipped heads are refitted on train + calibration with them. Needs the dev extra (scikit-learn).
+Run from the repository root; `--data` may be replaced by BREATHER_TONE_DATA (training.data).
 """
 
 from __future__ import annotations
@@ -15,99 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from workers.tone.clean import clean
+from training.data import SEED, data_dir, load_extra, load_germeval, load_goemotions, prepare, split
+from training.vectors import VECTORS_PATH, load_vectors
 from workers.tone.features import DIM, featurize, tokenize
-from workers.tone.lang import detect_language
 from workers.tone.model import DENSE, LANGS, MODEL_PATH, dense_features
 from workers.tone.priors import PRIORS_PATH
-from workers.tone.vectors import VECTORS_PATH, load_vectors
 
-SEED = 13
-DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-def load_goemotions(folder: Path) -> list[tuple[str, int, int, str]]:
-    rows = []
-    for name in ("train.tsv", "dev.tsv"):
-        for line in (folder / name).read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            if len(parts) < 2:
-                continue
-            labels = {int(x) for x in parts[1].split(",") if x.strip().isdigit()}
-            rows.append((parts[0], int(bool(labels & {2, 3})), int(bool(labels & {0, 15})), "en"))
-    return rows
-
-
-def load_germeval(folder: Path) -> list[tuple[str, int, int, str]]:
-    rows = []
-    path = folder / "germeval2018.training.txt"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) >= 2:
-            rows.append((parts[0], int(parts[1] == "OFFENSE"), -1, "de"))  # -1: no praise label
-    return rows
-
-
-def load_extra(path: Path) -> list[tuple[str, int, int, str]]:
-    """Own labelled tickets, JSON lines or TSV (by suffix .tsv).
-
-    JSON lines: {"text", "hostile": bool, "praise": bool (optional)}.
-    TSV: text <tab> hostile (0/1) [<tab> praise (0/1)], no header.
-    """
-    rows = []
-    reader = _extra_tsv_row if path.suffix.lower() == ".tsv" else _extra_json_row
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        parsed = reader(line)
-        if parsed is None:
-            raise SystemExit(f"{path}:{number}: {_EXTRA_FORMAT[reader]}")
-        text, hostile, praise = parsed
-        rows.append((text, hostile, praise, detect_language(text)))
-    return rows
-
-
-def _extra_json_row(line: str) -> tuple[str, int, int] | None:
-    try:
-        item = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-        return None
-    if not isinstance(item.get("hostile"), bool):
-        return None
-    praise = item.get("praise")
-    if praise is not None and not isinstance(praise, bool):
-        return None
-    return item["text"], int(item["hostile"]), -1 if praise is None else int(praise)
-
-
-def _extra_tsv_row(line: str) -> tuple[str, int, int] | None:
-    parts = line.rstrip("\r").split("\t")
-    flags = parts[1:]
-    if len(parts) not in (2, 3) or any(flag.strip() not in ("0", "1") for flag in flags):
-        return None
-    praise = int(flags[1].strip()) if len(flags) == 2 else -1
-    return parts[0], int(flags[0].strip()), praise
-
-
-_EXTRA_FORMAT = {
-    _extra_json_row: "needs a JSON object with a string 'text', a boolean 'hostile' "
-    "and an optional boolean 'praise'",
-    _extra_tsv_row: "needs 'text<TAB>hostile 0/1' with an optional '<TAB>praise 0/1'",
-}
-
-
-def prepare(text: str) -> str:
-    """Training sees exactly what `score` sees."""
-    return clean(text)
-
-
-def split(rows: list, seed: int = SEED) -> tuple[list, list, list]:
-    order = np.random.default_rng(seed).permutation(len(rows))
-    cut1, cut2 = int(0.8 * len(rows)), int(0.9 * len(rows))
-    pick = [rows[i] for i in order]
-    return pick[:cut1], pick[cut1:cut2], pick[cut2:]
+__all__ = ["SEED", "fit_model", "load_extra", "load_germeval", "load_goemotions", "prepare",
+           "split", "train"]
 
 
 def raw_matrix(texts: list[str]):
@@ -171,7 +87,7 @@ VECTOR_LANGS = ("en",)
 
 
 def word_vector_features(texts: list[str], chunk: int = 4000) -> np.ndarray:
-    """Pooled word vectors per text (see workers.tone.vectors)."""
+    """Pooled word vectors per text (see training.vectors)."""
     table = load_vectors()
     parts = [table.features(tokenize(texts[i:i + chunk])) for i in range(0, len(texts), chunk)]
     return np.concatenate(parts) if parts else np.zeros((0, table.codes.shape[1]), np.float32)
@@ -302,14 +218,16 @@ def fit_model(rows: dict[str, list], out: Path, refit_heads: bool = True) -> dic
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path,
+                        help="folder with goemotions/ and germeval2018/ (or BREATHER_TONE_DATA)")
     parser.add_argument("--extra", type=Path, help="own labelled tickets (JSON lines, or .tsv)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--no-refit", action="store_true",
                         help="keep the heads fitted on train only (to choose scorer constants "
                              "on the calibration split)")
     args = parser.parse_args()
-    print(json.dumps(train(args.data, args.extra, args.out, not args.no_refit), indent=2))
+    data = data_dir(args.data)
+    print(json.dumps(train(data, args.extra, args.out, not args.no_refit), indent=2))
 
 
 if __name__ == "__main__":
