@@ -1,17 +1,21 @@
-"""Tone scorer benchmark: `python -m bench.tone`.
+"""Tone scorer benchmark: `python -m bench.tone [--data DIR]` (or BREATHER_TONE_DATA).
 
 Quality on the held-out report split (never used for any choice in training), next to VADER on
-the same texts; throughput of both on one core in the same run (on the English comments, the
-issue's measure, and on the German tweets); model size and load time.
+the same texts; on the independent German set and the customer-service set (bench.tone_sets);
+throughput of both on one core in the same run, in-process (on the English comments, the
+issue's measure, and on the German tweets) and as commands behind the same JSON-lines contract,
+start-up included (bench.tone_cli); model size and load time.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -19,11 +23,11 @@ BATCH = 1000  # a page of a helpdesk export
 ROUNDS = 7
 
 
-def report_split():
-    from workers.tone.train import DEFAULT_DATA, load_germeval, load_goemotions, split
+def report_split(data):
+    from training.data import load_germeval, load_goemotions, split
 
-    _, warm, en = split(load_goemotions(DEFAULT_DATA / "goemotions"))
-    _, _, de = split(load_germeval(DEFAULT_DATA / "germeval2018"))
+    _, warm, en = split(load_goemotions(data / "goemotions"))
+    _, _, de = split(load_germeval(data / "germeval2018"))
     return en, de, [t for t, *_ in warm]
 
 
@@ -73,8 +77,13 @@ def load_seconds() -> float:
 def main() -> None:
     from sklearn.metrics import f1_score, roc_auc_score
 
+    from training.data import data_dir
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, help="training data (or BREATHER_TONE_DATA)")
+    data = data_dir(parser.parse_args().data)
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    en, de, warm = report_split()
+    en, de, warm = report_split(data)
     en_texts, en_y = [t for t, *_ in en], np.array([a for _, a, _, _ in en])
     de_texts, de_y = [t.replace("|LBR|", "\n") for t, *_ in de], np.array([a for _, a, _, _ in de])
     en_tones, _ = ours(en_texts)
@@ -83,6 +92,9 @@ def main() -> None:
     de_vader, _ = vader_scores(de_texts)
     en_anger = np.array([t.anger for t in en_tones])
     de_anger = np.array([t.anger for t in de_tones])
+    from bench.tone_cli import cli_speed, english_texts
+    from bench.tone_sets import customer_service, german_ood
+    from workers.tone import score
     from workers.tone.model import MODEL_PATH
 
     result = {
@@ -98,6 +110,9 @@ def main() -> None:
         "german": speed(de_texts * 4, warm, rounds=5),
         "model_mb": round(MODEL_PATH.stat().st_size / 1e6, 2),
         "load_seconds": round(load_seconds(), 3),
+        "german_ood_hatecheck": german_ood(score),
+        "customer_service": customer_service(score),
+        **cli_speed(english_texts(data)),
     }
     print(json.dumps(result, indent=2))
 

@@ -1,0 +1,80 @@
+"""`breather anger` against VADER behind the same JSON-lines contract: `python -m bench.tone_cli`.
+
+What a user runs: a fresh process per round, start-up included, one core, stdin from a file of
+JSON lines {"id", "text"} (every GoEmotions train and dev comment: 48,836 lines), stdout to a
+file. VADER runs as `python -m bench.tone_vader_jsonl`, which reads and writes with orjson as
+ours does. Rounds alternate between the two; the median ratio of the rounds is the figure (a
+shared machine drifts by ±20 %, alternating rounds much less). `bench.tone` reports it too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROUNDS = 5
+
+
+def _one_core() -> None:
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def timed(command: list[str], source: Path, sink: Path) -> float:
+    """Wall-clock seconds of one run, start-up included; the run must succeed."""
+    with source.open("rb") as stdin, sink.open("wb") as stdout:
+        start = time.perf_counter()
+        subprocess.run(command, stdin=stdin, stdout=stdout, check=True, preexec_fn=_one_core)
+        return time.perf_counter() - start
+
+
+def cli_speed(texts: list[str], rounds: int = ROUNDS) -> dict:
+    """Messages a second of `breather anger` and of VADER's script, and their ratio."""
+    ours = [sys.executable, "-m", "service.cli", "anger"]
+    vader = [sys.executable, "-m", "bench.tone_vader_jsonl"]
+    with tempfile.TemporaryDirectory() as tmp:
+        source, sink = Path(tmp) / "in.jsonl", Path(tmp) / "out.jsonl"
+        source.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                                  for i, t in enumerate(texts)), encoding="utf-8")
+        timed(ours, source, sink)  # warm the file cache and .pyc files for both
+        timed(vader, source, sink)
+        mine, theirs = [], []
+        for _ in range(rounds):
+            mine.append(timed(ours, source, sink))
+            theirs.append(timed(vader, source, sink))
+        lines = sum(1 for _ in sink.open("rb"))
+    ratios = [v / m for m, v in zip(mine, theirs, strict=True)]
+    return {"cli_messages": len(texts), "cli_output_lines_vader": lines,
+            "cli_messages_per_second": round(len(texts) / float(np.median(mine))),
+            "cli_vader_messages_per_second": round(len(texts) / float(np.median(theirs))),
+            "cli_seconds": round(float(np.median(mine)), 2),
+            "cli_vader_seconds": round(float(np.median(theirs)), 2),
+            "cli_speed_ratio": round(float(np.median(ratios)), 2),
+            "cli_speed_ratio_range": [round(min(ratios), 2), round(max(ratios), 2)]}
+
+
+def english_texts(data: Path) -> list[str]:
+    from training.data import load_goemotions
+
+    return [text for text, *_ in load_goemotions(data / "goemotions")]
+
+
+def main() -> None:
+    from training.data import data_dir
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, help="training data (or BREATHER_TONE_DATA)")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    args = parser.parse_args()
+    print(json.dumps(cli_speed(english_texts(data_dir(args.data)), args.rounds), indent=2))
+
+
+if __name__ == "__main__":
+    main()
