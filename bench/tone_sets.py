@@ -1,0 +1,72 @@
+"""The shipped scorer on the two sets training never reads: `python -m bench.tone_sets`.
+
+- German, out of distribution: Multilingual HateCheck's German cases (CC BY 4.0), relabelled
+  for hostility (training/hatecheck_german.py says how), split by template into a "choose"
+  half and a "report" half. Written in 2022 by other people than GermEval-2018's tweets, in
+  another register (short sentences aimed at people and groups).
+- Customer service: data/helpdesk/customer_service_dev.jsonl, 200 e-mails to companies in
+  English and German written for Breather (angry, insulting, threatening, sarcastic, against
+  requests, polite complaints and cancellations, thanks), also split into two halves.
+
+Every text goes through `workers.tone.score` as a message would (cleaning, language, cues,
+helpdesk boost); hostile means `anger >= 0.5`. Needs no training data; takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+HATECHECK = ROOT / "data" / "ood" / "hatecheck_german.jsonl"
+CUSTOMER_SERVICE = ROOT / "data" / "helpdesk" / "customer_service_dev.jsonl"
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def figures(rows: list[dict], anger: np.ndarray) -> dict:
+    from sklearn.metrics import f1_score, roc_auc_score
+
+    y = np.array([r["hostile"] for r in rows])
+    return {"rows": len(rows), "hostile": int(y.sum()),
+            "auc": round(float(roc_auc_score(y, anger)), 3),
+            "macro_f1": round(float(f1_score(y, anger >= 0.5, average="macro")), 3),
+            "recall_hostile": round(float((anger[y] >= 0.5).mean()), 3),
+            "false_alarms": round(float((anger[~y] >= 0.5).mean()), 3)}
+
+
+def by_part(rows: list[dict], anger: np.ndarray) -> dict:
+    """Figures on the report half (never used for a choice), the choose half, and all."""
+    parts = np.array([r["part"] for r in rows])
+    return {name: figures([r for r, keep in zip(rows, mask, strict=True) if keep], anger[mask])
+            for name, mask in (("report", parts == "report"), ("choose", parts == "choose"),
+                               ("all", np.ones(len(rows), bool)))}
+
+
+def german_ood(score: Callable) -> dict:
+    rows = _rows(HATECHECK)
+    return by_part(rows, np.array([t.anger for t in score([r["text"] for r in rows])]))
+
+
+def customer_service(score: Callable) -> dict:
+    rows = _rows(CUSTOMER_SERVICE)
+    anger = np.array([t.anger for t in score([r["text"] for r in rows])])
+    langs = np.array([r["lang"] for r in rows])
+    return {lang: by_part([r for r, keep in zip(rows, langs == lang, strict=True) if keep],
+                          anger[langs == lang]) for lang in ("en", "de")}
+
+
+def main() -> None:
+    from workers.tone import score
+
+    print(json.dumps({"german_ood_hatecheck": german_ood(score),
+                      "customer_service": customer_service(score)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
