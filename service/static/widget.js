@@ -26,7 +26,8 @@
       confidence: "Confidence: {0}", calm: "calm", elevated: "elevated", high: "high",
       low: "low", medium: "medium", breakTimer: "On a break for {0}",
       saved: "Saved.", noToken: "Open this page from the helpdesk app, or with ?agent=…&token=… (see `breather token`).",
-      expired: "Your session has ended. Reopen the Breather app in the helpdesk."
+      expired: "Your session has ended. Reopen the Breather app in the helpdesk.",
+      popupBlocked: "The sign-in window was blocked. Allow pop-ups for this page and try again."
     },
     de: {
       privacy: "Deine eigene Ansicht. Niemand sonst sieht sie; deine Teamleitung sieht nur Teamsummen.",
@@ -49,7 +50,8 @@
       confidence: "Verlässlichkeit: {0}", calm: "ruhig", elevated: "erhöht", high: "hoch",
       low: "gering", medium: "mittel", breakTimer: "In der Pause seit {0}",
       saved: "Gespeichert.", noToken: "Öffne diese Seite aus der Helpdesk-App oder mit ?agent=…&token=… (siehe `breather token`).",
-      expired: "Deine Sitzung ist abgelaufen. Öffne die Breather-App im Helpdesk neu."
+      expired: "Deine Sitzung ist abgelaufen. Öffne die Breather-App im Helpdesk neu.",
+      popupBlocked: "Das Anmeldefenster wurde blockiert. Erlaube Pop-ups für diese Seite und versuche es erneut."
     }
   };
   var TITLES_DE = {
@@ -326,6 +328,7 @@
   function signIn() {
     var popup = window.open("/apps/zendesk/oauth/start?launch=" + encodeURIComponent(meta("launch")),
                             "breather-signin", "width=520,height=680");
+    if (!popup) { showError(t("popupBlocked")); return; }
     window.addEventListener("message", function onMessage(ev) {
       if (ev.origin !== window.location.origin || ev.source !== popup || !ev.data ||
           ev.data.type !== "breather-binding") { return; }
