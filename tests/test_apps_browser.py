@@ -74,6 +74,16 @@ def breather(redis, account, freshdesk_mode):
         yield server
 
 
+CALM, ELEVATED = "rgb(31, 122, 77)", "rgb(178, 94, 9)"  # --calm, --elevated (light theme)
+
+
+def gauge_is(frame, colour: str) -> bool:
+    """The gauge's fill settles on `colour` (after its 0.4 s transition)."""
+    frame.wait_for_function("c => getComputedStyle(document.getElementById('gauge-fill'))"
+                            ".backgroundColor === c", arg=colour, timeout=5000)
+    return True
+
+
 def save(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
@@ -140,6 +150,7 @@ def test_zendesk_sidebar_end_to_end(browser, account, breather):
     ctx, page, frame, log = open_zendesk_sidebar(browser, account, breather)
     before = api_suggestion(breather.url)
     assert before and frame.text_content("#suggestion-title") == before["title"]
+    assert frame.text_content("#level") == "elevated" and gauge_is(frame, ELEVATED)
     assert frame.locator("#factors li").count() >= 1
     save(page, "zendesk-sidebar-en.png")
     frame.click("#accept")
@@ -337,6 +348,7 @@ def test_widget_updates_without_reloading(browser, breather, redis):
     page.goto(f"{breather.url}/widget?agent=zendesk:104&token={token}")
     page.wait_for_function("() => document.getElementById('strain').textContent !== '–'")
     assert page.locator("#recent-box").is_hidden()
+    assert page.text_content("#level") == "calm" and gauge_is(page, CALM)
     hostile = [r for r in team_records(team="Billing", agents=6, hostile_for=6)
                if r.get("ticket") == "zendesk:1004" and r["kind"] == "message"]
     apply_records(redis, [{**r, "id": r["id"] + "-late"} for r in hostile])
