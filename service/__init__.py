@@ -27,8 +27,20 @@ def create_app(settings: Settings | None = None, redis: redis_lib.Redis | None =
     import redis as redis_lib
     from flask import Flask
 
-    from service import api, apps, errors, hooks, metrics, suggestion_routes, switches, widget
+    from service import (
+        api,
+        apps,
+        errors,
+        hooks,
+        metrics,
+        security,
+        suggestion_routes,
+        switches,
+        team_routes,
+        widget,
+    )
     from service.extension import Breather
+    from service.openapi import init_api
     from workers.settings import Settings
 
     settings = settings or Settings.from_env()
@@ -40,8 +52,10 @@ def create_app(settings: Settings | None = None, redis: redis_lib.Redis | None =
     app.json.sort_keys = False
     app.extensions["breather"] = Breather(settings=settings, redis=redis)
     errors.init_app(app)
+    security.init_app(app, settings.embedding_origins)
     switches.init_app(app)
-    for blueprint in (api.bp, suggestion_routes.bp, metrics.bp, widget.bp, hooks.bp, apps.bp):
+    init_api(app, (api.bp, suggestion_routes.bp, team_routes.bp))
+    for blueprint in (api.health_bp, metrics.bp, widget.bp, hooks.bp, apps.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -1,24 +1,32 @@
-"""Core HTTP API: health, an agent's own strain, team aggregates, marking a score wrong."""
+"""An agent's own data over /api/v1: strain, corrections, sharing, export, erasure; and /me.
+
+Plus /healthz (outside the versioned API) for load balancers and `breather doctor`.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
-from marshmallow import ValidationError
+from flask import Blueprint as FlaskBlueprint
+from flask import g, jsonify
+from flask_smorest import Blueprint, abort
 
+from service import schemas
 from service.access import ANY, OWN, OWN_OR_ADMIN, OWN_OR_SHARED, authorize
 from service.extension import get_breather
-from service.schemas import correction_schema, load_json
 from service.switches import switch
-from workers import agents
+from workers import agents, sharing
 from workers.clock import current_time
 from workers.corrections import CorrectionError, record_correction
+from workers.erase import erase_agent
+from workers.export import export_agent
 
-bp = Blueprint("api", __name__)
+bp = Blueprint("agents", __name__, url_prefix="/api/v1",
+               description="An agent's own data: only that agent's token reaches it.")
+health_bp = FlaskBlueprint("health", __name__)
 
 
-@bp.get("/healthz")
+@health_bp.get("/healthz")
 def healthz():
-    """Liveness and Redis reachability, for load balancers and `breather doctor`."""
+    """Liveness and Redis reachability."""
     breather = get_breather()
     try:
         breather.redis.ping()
@@ -27,59 +35,81 @@ def healthz():
     return jsonify(status="ok", redis="ok")
 
 
-@bp.get("/api/v1/agents/<agent>/strain")
+def _now() -> float:
+    breather = get_breather()
+    return current_time(breather.redis, breather.settings.clock)
+
+
+def _known(agent: str) -> None:
+    if not agents.is_known(get_breather().redis, agent):
+        abort(404, message=f"unknown agent {agent!r}")
+
+
+@bp.route("/me", methods=["GET"])
+@authorize(ANY)
+@bp.response(200, schemas.MeSchema)
+def me():
+    """Who the token names: agent id, role and (for a lead) team."""
+    principal = g.get("principal")
+    if principal is None:
+        abort(404, message="tokens are switched off here (BREATHER_AUTH=false)")
+    return principal
+
+
+@bp.route("/agents/<agent>/strain", methods=["GET"])
 @switch("strain")
 @authorize(OWN_OR_SHARED)
+@bp.response(200, schemas.StrainSchema)
 def agent_strain(agent: str):
-    """The agent's own strain, level and the plain-word factors behind it."""
-    breather = get_breather()
-    if not agents.is_known(breather.redis, agent):
-        return jsonify(error=f"unknown agent {agent!r}"), 404
-    now = current_time(breather.redis, breather.settings.clock)
-    return jsonify(agents.agent_view(breather.redis, agent, now))
+    """The agent's strain 0-100, its level, the factors in words and what it rests on.
+
+    Readable by the agent, and by their lead when the agent shares with their lead.
+    """
+    _known(agent)
+    return agents.agent_view(get_breather().redis, agent, _now())
 
 
-@bp.get("/api/v1/teams")
-@authorize(ANY)
-def teams():
-    """Team aggregates only; teams below the minimum group size are pooled."""
-    breather = get_breather()
-    now = current_time(breather.redis, breather.settings.clock)
-    views = agents.all_views(breather.redis, now)
-    return jsonify(teams=agents.team_summaries(views, breather.settings.min_group_size))
-
-
-@bp.post("/api/v1/agents/<agent>/corrections")
+@bp.route("/agents/<agent>/corrections", methods=["POST"])
 @authorize(OWN)
-def mark_score_wrong(agent: str):
-    """The agent says a message's hostility score is wrong; it stops counting (no text kept)."""
-    breather = get_breather()
+@bp.arguments(schemas.CorrectionSchema)
+@bp.response(201, schemas.CorrectionResultSchema)
+def mark_score_wrong(data: dict, agent: str):
+    """Mark a message's hostility score wrong; it stops counting (no text is kept)."""
     try:
-        data = load_json(correction_schema)
-    except ValidationError as err:
-        return jsonify(errors=err.messages), 422
-    try:
-        result = record_correction(breather.redis, agent, data["message"], data["hostile"])
+        return record_correction(get_breather().redis, agent, data["message"], data["hostile"])
     except CorrectionError as exc:
-        return jsonify(error=str(exc)), 404
-    return jsonify(result), 201
+        abort(404, message=str(exc))
 
 
-@bp.get("/api/v1/agents/<agent>/export")
+@bp.route("/agents/<agent>/sharing", methods=["GET"])
 @authorize(OWN)
+@bp.response(200, schemas.SharingResultSchema)
+def get_sharing(agent: str):
+    """Whether the agent lets their team lead see their own view (off by default)."""
+    return {"agent": agent, "share_with_lead": sharing.shares(get_breather().redis, agent)}
+
+
+@bp.route("/agents/<agent>/sharing", methods=["PUT"])
+@authorize(OWN)
+@bp.arguments(schemas.SharingSchema)
+@bp.response(200, schemas.SharingResultSchema)
+def put_sharing(data: dict, agent: str):
+    """Turn sharing with the team lead on or off; only the agent decides."""
+    share = sharing.set_sharing(get_breather().redis, agent, data["share_with_lead"])
+    return {"agent": agent, "share_with_lead": share}
+
+
+@bp.route("/agents/<agent>/export", methods=["GET"])
+@authorize(OWN)
+@bp.response(200, schemas.ExportSchema)
 def export_own_data(agent: str):
-    """An agent downloads everything Breather keeps about them (GDPR Art. 15 and 20)."""
-    from workers.export import export_agent
-
-    breather = get_breather()
-    now = current_time(breather.redis, breather.settings.clock)
-    return jsonify(export_agent(breather.redis, agent, now))
+    """Everything Breather keeps about the agent, as JSON (GDPR Art. 15 and 20)."""
+    return export_agent(get_breather().redis, agent, _now())
 
 
-@bp.delete("/api/v1/agents/<agent>")
+@bp.route("/agents/<agent>", methods=["DELETE"])
 @authorize(OWN_OR_ADMIN)
-def erase_own_data(agent: str):
-    """An agent erases their own data (their token is required, as for every agent route)."""
-    from workers.erase import erase_agent
-
-    return jsonify(erase_agent(get_breather().redis, agent))
+@bp.response(200, schemas.ErasureSchema)
+def erase_data(agent: str):
+    """Erase everything Breather keeps about the agent: their own token, or an admin's."""
+    return erase_agent(get_breather().redis, agent)

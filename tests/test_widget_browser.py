@@ -48,7 +48,7 @@ def open_widget(browser, live, agent: str, token: str | None):
 
 def test_agent_sees_own_strain_and_factors(browser, live, tmp_path):
     page = open_widget(browser, live, "zendesk:101", issue_token(SECRET, "zendesk:101"))
-    page.wait_for_function("document.getElementById('strain').textContent !== '–'")
+    page.wait_for_function("() => document.getElementById('strain').textContent !== '–'")
     strain = int(page.text_content("#strain"))
     assert 0 <= strain <= 100
     assert page.text_content("#level") in ("calm", "elevated", "high")
@@ -66,7 +66,7 @@ def test_agent_marks_a_hostile_score_wrong(browser, live, redis):
     before = page.locator("#recent button", has_text="Not hostile?").count()
     button.click()
     page.wait_for_function(
-        f"document.querySelectorAll('#recent button:not([disabled])').length < {before}")
+        f"() => document.querySelectorAll('#recent button:not([disabled])').length < {before}")
     assert redis.hlen(CORRECTIONS) == 1
 
 
@@ -97,9 +97,10 @@ def test_agent_snoozes_a_suggestion_in_the_widget(browser, live, redis):
 
 def test_break_button_toggles(browser, live):
     page = open_widget(browser, live, "zendesk:103", issue_token(SECRET, "zendesk:103"))
-    page.wait_for_function("document.getElementById('strain').textContent !== '–'")
-    page.click("#break-toggle")
-    page.wait_for_function("document.getElementById('break-toggle').textContent.includes('End')")
+    page.wait_for_function("() => document.getElementById('strain').textContent !== '–'")
     page.click("#break-toggle")
     page.wait_for_function(
-        "document.getElementById('break-toggle').textContent.includes('Start')")
+        "() => document.getElementById('break-toggle').textContent.includes('End')")
+    page.click("#break-toggle")
+    page.wait_for_function(
+        "() => document.getElementById('break-toggle').textContent.includes('Start')")

@@ -15,6 +15,8 @@ from workers import keys, strain
 from workers.pooling import TeamPool
 
 LEVELS = ("calm", "elevated", "high")
+# assessment fields the view shows under plainer names (customer_messages, hostile_messages)
+_RENAMED = frozenset({"customer_messages_24h", "hostile_24h"})
 
 
 def agent_ids(r: redis_lib.Redis) -> list[str]:
@@ -64,7 +66,8 @@ def agent_view(r: redis_lib.Redis, agent: str, now: float) -> dict:
         "basis": assessment.basis,
     }
     for name, value in details.items():
-        view.setdefault(name, value)
+        if name not in _RENAMED:
+            view.setdefault(name, value)
     view["recent_hostile"] = recent_hostile(r, agent)
     return view
 

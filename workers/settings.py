@@ -6,6 +6,7 @@ Everything below the entry points takes plain arguments, so tests build Settings
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,20 @@ class Settings:
     auth: bool = True
     clock: str = "wall"
     apps: AppsConfig = field(default_factory=AppsConfig)
+    helpdesk_origins: tuple[str, ...] = ()  # BREATHER_HELPDESK_ORIGINS; empty: derived
+
+    @property
+    def embedding_origins(self) -> tuple[str, ...]:
+        """Helpdesk origins that may frame the widget and call the API from a browser.
+
+        BREATHER_HELPDESK_ORIGINS when set; otherwise the origins of the configured Zendesk and
+        Freshdesk accounts (connector URLs and the Zendesk app's installation URL).
+        """
+        if self.helpdesk_origins:
+            return self.helpdesk_origins
+        urls = [self.zendesk and self.zendesk.base_url, self.freshdesk and self.freshdesk.base_url,
+                self.apps.zendesk_account_url]
+        return tuple(sorted({_origin_of(url) for url in urls if url}))
 
     def enabled(self, function: str) -> bool:
         """Whether a switchable function (see FUNCTIONS) is on."""
@@ -105,6 +120,7 @@ class Settings:
             auth=_bool(env, "BREATHER_AUTH", True),
             clock=_choice(env, "BREATHER_CLOCK", "wall", ("wall", "data")),
             apps=_apps(env),
+            helpdesk_origins=_origins(env, "BREATHER_HELPDESK_ORIGINS"),
         )
 
 
@@ -281,3 +297,32 @@ def _functions(env: Mapping[str, str], name: str) -> frozenset[str]:
     if unknown:
         raise ConfigError(f"{name}: unknown function(s) {sorted(unknown)}; known: {FUNCTIONS}")
     return frozenset(names)
+
+
+_ORIGIN = re.compile(r"^(?P<scheme>https?)://(?P<host>(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*|\[::1\])"
+                     r"(:(?P<port>[0-9]{1,5}|\*))?$")
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated origins like https://acme.zendesk.com or https://*.freshdesk.com."""
+    parts = [part.strip().lower().rstrip("/") for part in env.get(name, "").split(",")]
+    return tuple(_check_origin(name, part) for part in parts if part)
+
+
+def _check_origin(name: str, origin: str) -> str:
+    match = _ORIGIN.match(origin)
+    example = "like https://acme.zendesk.com or https://*.freshdesk.com (no path)"
+    if not match:
+        raise ConfigError(f"{name}: {origin!r} is not an origin {example}")
+    local = match["host"] in _LOCAL_HOSTS
+    if match["scheme"] == "http" and not local:
+        raise ConfigError(f"{name}: {origin!r} must use https (http only for localhost)")
+    if match["port"] == "*" and not local:
+        raise ConfigError(f"{name}: {origin!r}: any port (:*) is only for localhost")
+    return origin
+
+
+def _origin_of(url: str) -> str:
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}".lower()
