@@ -17,9 +17,17 @@ class RequestSchema(Schema):
         unknown = RAISE
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only: "yes", 1, 0.0 or "true" are refused, not guessed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def _strict_bool(**kwargs) -> fields.Boolean:
-    """JSON true or false only ("yes", 1 or "true" are refused, not guessed)."""
-    return fields.Boolean(truthy={True}, falsy={False}, **kwargs)
+    return StrictBoolean(**kwargs)
 
 
 # ---- requests -------------------------------------------------------------------------------
