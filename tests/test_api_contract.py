@@ -162,15 +162,13 @@ def test_helpdesk_origins_default_to_the_configured_accounts():
 
 
 def test_export_holds_everything_kept_about_the_agent_and_nothing_of_others(client):
-    client.post(f"/api/v1/agents/{ME}/checkin", json={"value": 2}, headers=auth())
+    client.put(f"/api/v1/agents/{ME}/sharing", json={"share_with_lead": True}, headers=auth())
     body = client.get(f"/api/v1/agents/{ME}/export", headers=auth()).get_json()
-    assert body["format"] == "breather-export/1" and body["agent"] == ME
-    assert body["profile"]["team"] == "Billing"
-    assert body["strain_state"]["agent"] == ME and body["view"]["strain"] >= 0
+    assert body["agent"] == ME and body["profile"]["team"] == "Billing"
+    assert body["current_strain"]["strain"] >= 0
     assert len(body["message_scores"]) == 5
-    assert all(score["agent"] == ME for score in body["message_scores"])
-    assert "text" not in json.dumps(body["message_scores"])
-    assert body["share_with_lead"] is False
+    assert all(score["agent"] == ME for score in body["message_scores"].values())
+    assert body["shares_with_lead"] is True
     assert "zendesk:102" not in json.dumps(body)
 
 
