@@ -6,6 +6,7 @@ detail appears only for agents who chose to share it with their lead.
 
 from __future__ import annotations
 
+from flask import g
 from flask_smorest import Blueprint, abort
 
 from service import schemas
@@ -40,7 +41,7 @@ def teams():
 @bp.response(200, schemas.TeamOverviewSchema)
 def team_overview(team: str):
     """The lead's overview: the team's aggregate (pooled if small) and the views of members
-    who share theirs with their lead."""
+    who share theirs with their lead (an admin sees the aggregate only)."""
     breather = get_breather()
     views = _views()
     members = [view for view in views if view["team"] == team]
@@ -49,7 +50,10 @@ def team_overview(team: str):
     group = TeamPool.from_teams((v["team"] for v in views), breather.settings.min_group_size) \
         .label(team)
     summary = agents.team_summaries(views, breather.settings.min_group_size)[group]
-    shared = [view for view in members if sharing.shares(breather.redis, view["agent"])]
+    principal = g.get("principal")  # None only with BREATHER_AUTH=false
+    lead = principal is None or principal.leads(team)  # agents share with their lead, not admins
+    shared = [view for view in members
+              if lead and sharing.shares(breather.redis, view["agent"])]
     return {"team": team, "group": group, "summary": summary, "shared": shared}
 
 

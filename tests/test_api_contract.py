@@ -181,6 +181,8 @@ def test_sharing_with_the_lead_is_the_agents_choice(client):
     assert client.get(f"/api/v1/agents/{ME}/strain", headers=lead).status_code == 200
     overview = client.get("/api/v1/teams/Billing", headers=lead).get_json()
     assert [view["agent"] for view in overview["shared"]] == [ME]
+    admin = client.get("/api/v1/teams/Billing", headers=auth("ops", role="admin")).get_json()
+    assert admin["shared"] == [] and admin["summary"]["agents"] == 6
     client.put(f"/api/v1/agents/{ME}/sharing", json={"share_with_lead": False}, headers=auth())
     assert client.get(f"/api/v1/agents/{ME}/strain", headers=lead).status_code == 403
 
