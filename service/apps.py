@@ -16,6 +16,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request
 
 from service import app_identity as ident
 from service.auth import issue_token, verify_token
+from service.errors import error_response
 from service.extension import get_breather
 from service.widget import no_store_page, render_widget
 
@@ -33,7 +34,7 @@ def _secret() -> str:
 @bp.errorhandler(ident.IdentityError)
 def _refused(exc: ident.IdentityError):
     """Any failed proof: 401 with the reason, and never the widget page."""
-    return jsonify(error=str(exc)), 401
+    return error_response(401, str(exc))
 
 
 def _session(agent: str, locale: str | None = None) -> dict:
@@ -70,9 +71,9 @@ def zendesk_session():
     try:
         binding = ident.unsign(_secret(), "binding", body.get("binding"), ident.BINDING_SECONDS)
     except ident.IdentityError as exc:
-        return jsonify(error=str(exc), signin=True), 401
+        return error_response(401, str(exc), signin=True)
     if binding.get("iss") != launch["iss"]:
-        return jsonify(error="this sign-in belongs to another Zendesk account", signin=True), 401
+        return error_response(401, "this sign-in belongs to another Zendesk account", signin=True)
     return jsonify(_session(binding["agent"], binding.get("locale")))
 
 
@@ -124,12 +125,12 @@ def freshdesk_session():
             pairing = ident.unsign(_secret(), "pairing", body.get("pairing"),
                                    ident.PAIRING_SECONDS)
         except ident.IdentityError as exc:
-            return jsonify(error=f"{exc}: paste your personal pairing code once", pair=True), 401
+            return error_response(401, f"{exc}: paste your personal pairing code once", pair=True)
         if claimed and claimed != pairing["agent"]:
-            return jsonify(error="this pairing code belongs to another agent", pair=True), 403
+            return error_response(403, "this pairing code belongs to another agent", pair=True)
         claimed = pairing["agent"]
     if not claimed:
-        return jsonify(error="agent_id is required (the Freshdesk agent's id)"), 422
+        return error_response(422, "agent_id is required (the Freshdesk agent's id)")
     session = _session(claimed, body.get("locale"))
     return jsonify({**session, "sidebar": f"{_public_url()}/apps/freshdesk/sidebar"})
 

@@ -13,6 +13,7 @@ import redis as redis_lib
 from flask import Flask, current_app, request
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.http import HTTP_STATUS_CODES
 
 
 class ErrorSchema(Schema):
@@ -38,6 +39,13 @@ def http_error_response(exc: HTTPException):
     if exc.code == 405 and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
     return payload, exc.code, headers
+
+
+def error_response(code: int, message: str, **extra):
+    """An error in the common shape from a handler that returns rather than aborts; `extra`
+    keys (such as a hint for the page) sit next to the common ones."""
+    return {"code": code, "status": HTTP_STATUS_CODES.get(code, "Error"), "error": message,
+            **extra}, code
 
 
 def init_app(app: Flask) -> None:

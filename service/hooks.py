@@ -16,6 +16,7 @@ from flask import Blueprint, jsonify, request
 from rq import Queue
 
 from connectors import webhooks
+from service.errors import error_response
 from service.extension import get_breather
 from workers import bookmarks
 from workers.poll import enqueue_records
@@ -31,7 +32,7 @@ def zendesk():
     breather = get_breather()
     config = breather.settings.zendesk
     if config is None or not config.webhook_secret:
-        return jsonify(error="Zendesk webhooks are not configured (ZENDESK_WEBHOOK_SECRET)"), 404
+        return error_response(404, "Zendesk webhooks are not configured (ZENDESK_WEBHOOK_SECRET)")
     body = request.get_data(cache=False)
     refused = webhooks.verify_zendesk(
         config.webhook_secret, request.headers.get("X-Zendesk-Webhook-Signature"),
@@ -55,8 +56,8 @@ def freshdesk():
     breather = get_breather()
     config = breather.settings.freshdesk
     if config is None or not config.webhook_secret:
-        return jsonify(error="Freshdesk webhooks are not configured "
-                             "(FRESHDESK_WEBHOOK_SECRET)"), 404
+        return error_response(404, "Freshdesk webhooks are not configured "
+                                   "(FRESHDESK_WEBHOOK_SECRET)")
     refused = webhooks.verify_shared_secret(
         config.webhook_secret, request.headers.get(webhooks.FRESHDESK_SECRET_HEADER))
     if refused:
@@ -86,10 +87,10 @@ def _queue() -> Queue:
 def _refuse(source: str, reason: str):
     log.warning("webhook %s refused: %s (from %s)", source, reason, request.remote_addr)
     bookmarks.count_error(get_breather().redis, source, "webhook", "refused")
-    return jsonify(error=f"webhook refused: {reason}"), 401
+    return error_response(401, f"webhook refused: {reason}")
 
 
 def _bad(source: str, exc: Exception):
     log.warning("webhook %s: unreadable body: %s", source, exc)
     bookmarks.count_error(get_breather().redis, source, "webhook", "malformed")
-    return jsonify(error=f"unreadable webhook body: {exc}"), 400
+    return error_response(400, f"unreadable webhook body: {exc}")

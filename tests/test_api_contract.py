@@ -209,3 +209,12 @@ def test_an_admin_erases_another_agent_and_is_told_what_went(client, redis):
 def test_me_names_the_caller(client):
     body = client.get("/api/v1/me", headers=auth(role="lead", team="Billing")).get_json()
     assert body == {"agent": ME, "role": "lead", "team": "Billing"}
+
+
+def test_webhook_and_app_refusals_share_the_error_shape(client):
+    """Routes outside /api/v1 that answer errors themselves use the same shape."""
+    for response in (client.post("/hooks/zendesk", data=b"{}"),
+                     client.post("/apps/freshdesk/session", json={})):
+        body = response.get_json()
+        assert response.status_code in (401, 404)
+        assert set(body) >= {"code", "status", "error"} and body["code"] == response.status_code
