@@ -31,6 +31,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.tone_ablation
 	$(BIN)/python -m bench.strain
 	$(BIN)/python -m bench.connectors
+	$(BIN)/python -m bench.e2e
+	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.freshness
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) .breather .pytest_cache .ruff_cache
