@@ -110,6 +110,7 @@ def trials(mode: str, count: int, poll_seconds: int) -> tuple[list[float], int, 
                 stack.processes["scheduler"].terminate()
             load = machine_load()
             order = one_ticket_per_agent(vendor, count)
+            phase = random.Random(4)
             for i, ticket in enumerate(order):
                 agent = f"zendesk:{ticket['assignee_id']}"
                 comment_id, at = 5_000_000 + i, int(time.time())
@@ -122,7 +123,9 @@ def trials(mode: str, count: int, poll_seconds: int) -> tuple[list[float], int, 
                         "X-Zendesk-Webhook-Signature": zendesk_signature(WEBHOOK_SECRET,
                                                                          stamp, body),
                         "X-Zendesk-Webhook-Signature-Timestamp": stamp}).raise_for_status()
-                else:
+                else:  # at a random moment of the poll cycle, not right after the last poll
+                    time.sleep(phase.uniform(0, poll_seconds))
+                    at = int(time.time())
                     vendor.add_event(hostile_event(comment_id, ticket["id"], at))
                     start = time.perf_counter()
                 seen = wait_for_cool_down(url, agent, timeout=poll_seconds + 30)

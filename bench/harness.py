@@ -146,8 +146,10 @@ class ServedApp:
     """A WSGI app on a free 127.0.0.1 port, in a thread."""
 
     def __init__(self, app):
+        import logging
         import threading
 
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per vendor request
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
