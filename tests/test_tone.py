@@ -50,6 +50,23 @@ def test_language_is_detected():
     assert [t.lang for t in tones] == ["en", "de", "de", "en"]
 
 
+def test_short_german_sentences_with_shared_words_are_german():
+    """"in", "an" and "will" are German words too: a tie no longer sends them to English."""
+    tones = score(["Frauen gehören in einen Zoo.", "Ich will an die Adresse liefern lassen.",
+                   "I will call you in an hour."])
+    assert [t.lang for t in tones] == ["de", "de", "en"]
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("Ich hasse dich.", "insult (hasse)"),
+    ("Ihr seid Abschaum.", "insult (abschaum)"),
+    ("Ich werde euch alle umbringen.", "threat (violence)"),
+])
+def test_german_abuse_and_threats_of_violence_are_named(text, cue):
+    [tone] = score([text])
+    assert cue in tone.cues and tone.lang == "de"
+
+
 def test_batch_equals_one_by_one():
     """Batching changes speed, never scores."""
     texts = HOSTILE + NEUTRAL + PRAISE

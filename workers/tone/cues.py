@@ -23,7 +23,17 @@ INSULTS = (
     r"(is|what|such) a joke|a (complete|total|bad|sick) joke|"
     r"inkompetent\w*|unfähig\w*|idiot\w*|dumm\w*|blöd\w*|betrug|betrüger\w*|abzocke\w*|"
     r"frechheit|unverschämt\w*|lächerlich\w*|katastroph\w*|scheiß\w*|scheiss\w*|mist|"
-    r"armselig\w*|saftladen|verarsch\w*|sauerei|zumutung|unzumutbar\w*|schlechteste\w*"
+    r"armselig\w*|saftladen|verarsch\w*|sauerei|zumutung|unzumutbar\w*|schlechteste\w*|"
+    # German abuse and contempt that holds across topics (GermEval's tweets teach the n-grams
+    # their politics; these words carry over to other sources): insults, dehumanising words,
+    # hate and disgust verbs, crude profanity
+    r"arschloch\w*|arschgeige\w*|wichser\w*|hurensohn|hurensöhne|schlampe\w*|missgeburt\w*|"
+    r"vollidiot\w*|depp|deppen|trottel\w*|penner\w*|versager\w*|schwachkopf\w*|hirnlos\w*|"
+    r"hirnverbrannt\w*|vollpfosten|drecks\w*|dreckig\w*|mistkerl\w*|miststück\w*|"
+    r"abschaum|gesindel|ungeziefer|parasit\w*|schmarotzer\w*|untermensch\w*|widerlich\w*|"
+    r"ekelhaft\w*|eklig\w*|abstoßend\w*|verachtenswert\w*|hasse|hasst|hassen|verabscheue\w*|"
+    r"verachte|verachten|verachtung|kotzen|ankotzen|verpiss\w*|fresse|schnauze|"
+    r"heuchler\w*|lügner\w*|verräter\w*|kacke|verdammt\w*|müll|stinksauer"
 )
 THREATS = {
     "lawyer": r"lawyers?|attorneys?|legal action|sue|suing|court|anwalt|anwältin|rechtsanwalt\w*|"
@@ -31,6 +41,9 @@ THREATS = {
     "regulator": r"consumer protection|ombudsman|bbb|verbraucherzentrale|bafin",
     "public review": r"reviews?|twitter|social media|bewertung\w*|trustpilot",
     "chargeback": r"chargeback|dispute the charge|rückbuchung|lastschrift zurück\w*",
+    "violence": r"töten|umbringen|umgebracht|abknallen|erschießen|erschiessen|aufhängen|"
+                r"vergasen|abschlachten|verprügeln|ausrotten|abstechen|verrecken|krepieren|"
+                r"kill you|hope you die",
 }
 ESCALATIONS = {
     "cancel": r"cancel\w*|close my account|kündig\w*|stornier\w*",

@@ -10,11 +10,15 @@ GERMAN = frozenset(
     "der die das und ist nicht ich sie es ein eine einen dem den des mit auf für von zu im bei "
     "wie was wir ihr mein meine meinen mir mich sich auch noch schon aber oder wenn dass bitte "
     "danke hallo sehr habe haben hat sind war wurde kann können keine kein nur jetzt heute "
-    "immer wieder warum weil über nach seit gerne grüße vielen".split())
+    "immer wieder warum weil über nach seit gerne grüße vielen du dich dir dein deine euch alle "
+    "diese dieser dieses nichts hier sollte sollten muss müssen gibt sein werden wird doch "
+    "einem einer uns unser zum zur vom beim".split())
+# Not "in", "an" or "will": German words too, they sent short German sentences ("Frauen
+# gehören in einen Zoo.") to the English head on a tie.
 ENGLISH = frozenset(
-    "the and is not you it a an of to in on for with my me i we this that was were have has "
+    "the and is not you it a of to on for with my me i we this that was were have has "
     "are be can could would please thanks thank hello hi your our no only now today still "
-    "again why because after since will what when there their they just".split())
+    "again why because after since what when there their they just".split())
 
 
 def detect_language(text: str) -> str:
