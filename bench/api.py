@@ -59,16 +59,39 @@ def read_stats(out: Path) -> dict[str, dict]:
     return rows
 
 
+def one_at_a_time(url: str, agent: str, count: int = 100) -> dict[str, float]:
+    """Median latency (ms) of each GET with no other load: what a request itself costs."""
+    import statistics
+
+    import requests
+
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {issue_token(SECRET, agent)}"}
+    medians = {}
+    for name, path in (("GET /healthz (trivial)", "/healthz"),
+                       ("GET strain", f"/api/v1/agents/{agent}/strain"),
+                       ("GET suggestion", f"/api/v1/agents/{agent}/suggestion"),
+                       ("GET offers", f"/api/v1/agents/{agent}/offers")):
+        times = []
+        for _ in range(count):
+            start = time.perf_counter()
+            session.get(url + path, headers=headers, timeout=10).raise_for_status()
+            times.append((time.perf_counter() - start) * 1000)
+        medians[name] = statistics.median(times)
+    return medians
+
+
 def run(rate: float, seconds: int, agents: int, messages: int) -> dict:
     with Stack(BREATHER_CLOCK="data") as stack:
         seed(stack, agents, messages)
         url = stack.gunicorn()
+        alone = one_at_a_time(url, "zendesk:1")
         load = machine_load()
         out = stack.folder / "locust"
         locust(url, rate, seconds, [f"zendesk:{a}" for a in range(agents)], out, stack.env)
         stats = read_stats(out)
         keys = stack.redis.dbsize()
-    return {"stats": stats, "load": load, "keys": keys}
+    return {"stats": stats, "load": load, "keys": keys, "alone": alone}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -85,7 +108,9 @@ def main(argv: list[str] | None = None) -> dict:
           f"{result['keys']:,} Redis keys; {result['load']} at start")
     for name, row in result["stats"].items():
         print(f"  {name:28s} {row['count']:>7,} requests {row['rps']:7.1f}/s  "
-              f"failures {row['failures']:>4}  p50 {row['p50']:5.0f} ms  p99 {row['p99']:5.0f} ms")
+              f"failures {row['failures']:>4}  p50 {row['p50']:5.0f} ms  p99 {row['p99']:5.0f} ms"
+              + (f"  (alone: median {result['alone'][name]:.1f} ms)"
+                 if name in result["alone"] else ""))
     stats = result["stats"]
     trivial = stats["GET /healthz (trivial)"]["p99"]
     widget = max(stats[name]["p99"] for name in ("GET strain", "GET suggestion", "GET offers"))
