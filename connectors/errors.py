@@ -5,7 +5,8 @@
     ├── NotFoundError        404
     └── RetryableError       5xx, timeouts, connection errors
         ├── RateLimited      429 (carries retry_after seconds)
-        └── MalformedResponse  not JSON, an HTML error page, missing or mistyped fields
+        ├── MalformedResponse  not JSON, an HTML error page, missing or mistyped fields
+        └── OutOfTime        a wait would outlast the job's time limit: stop, resume next run
 """
 
 from __future__ import annotations
@@ -35,3 +36,7 @@ class RateLimited(RetryableError):
 
 class MalformedResponse(RetryableError):
     """The response is not what the vendor's API documents."""
+
+
+class OutOfTime(RetryableError):
+    """Waiting longer would pass the job's deadline; what is committed stays, the rest waits."""

@@ -13,15 +13,26 @@ from connectors import records
 from connectors.errors import ConnectorError, MalformedResponse, NotFoundError
 from connectors.http import Client
 from connectors.records import Page
+from connectors.streams import Stream, by_name, read_agents
 
 log = logging.getLogger("breather.connectors.freshdesk")
 SOURCE = "freshdesk"
-STREAMS = ("tickets",)
 PAGE_CAP = 300
 PER_PAGE = 100
 EPOCH = "1970-01-01T00:00:00Z"
 STATUSES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+
+
+def _read_tickets(client: FreshdeskClient, bookmark, meta: dict, now) -> Iterator[Page]:
+    return client.tickets(bookmark, meta.get("groups") or {})
+
+
+# agents (and groups) first: tickets name teams
+STREAMS = (
+    Stream("agents", "/api/v2/agents", None, read_agents, provides_meta=True),
+    Stream("tickets", "/api/v2/tickets", "updated_since", _read_tickets),
+)
 
 
 class FreshdeskClient:
@@ -99,10 +110,8 @@ class FreshdeskClient:
 
     def pages(self, stream: str, bookmark: dict | None, meta: dict,
               now: float | None = None) -> Iterator[Page]:
-        """Pages of one stream from a bookmark; meta holds groups."""
-        if stream != "tickets":
-            raise ValueError(f"freshdesk has no stream {stream!r} (streams: tickets)")
-        return self.tickets(bookmark, meta.get("groups") or {})
+        """Pages of one declared stream from a bookmark; meta holds groups."""
+        return by_name(self.streams, stream, SOURCE).read(self, bookmark, meta, now)
 
     # -- streams ----------------------------------------------------------------------------
     def tickets(self, bookmark: dict | None, groups: dict[str, str]) -> Iterator[Page]:

@@ -20,6 +20,7 @@ class Page:
     bookmark: dict
     done: bool
     skipped: list[str] = field(default_factory=list)
+    meta: dict | None = None  # account metadata (groups, agent ids), from a provides_meta stream
 
 
 def iso(value) -> str | None:

@@ -15,11 +15,11 @@ from connectors import records
 from connectors.errors import MalformedResponse
 from connectors.http import Client
 from connectors.records import Page
+from connectors.streams import Stream, by_name, read_agents
 
 log = logging.getLogger("breather.connectors.zendesk")
 SOURCE = "zendesk"
 START_TIME_LAG = 120  # Zendesk leaves out the last minute and rejects a too recent start_time
-STREAMS = ("tickets", "messages")
 TICKETS_PATH = "/api/v2/incremental/tickets/cursor.json"
 EVENTS_PATH = "/api/v2/incremental/ticket_events.json"
 AGENT_ROLES = ("agent", "admin")
@@ -32,6 +32,22 @@ def auth_header(email: str | None, token: str | None, oauth_token: str | None) -
         return f"Bearer {oauth_token}"
     raw = f"{email}/token:{token}".encode()
     return "Basic " + base64.b64encode(raw).decode()
+
+
+def _read_tickets(client: ZendeskClient, bookmark, meta: dict, now) -> Iterator[Page]:
+    return client.tickets(bookmark, meta.get("groups") or {}, now)
+
+
+def _read_messages(client: ZendeskClient, bookmark, meta: dict, now) -> Iterator[Page]:
+    return client.messages(bookmark, set(meta.get("agent_ids") or ()), now)
+
+
+# agents (and groups) first: tickets name teams, messages tell agents' replies from customers'
+STREAMS = (
+    Stream("agents", "/api/v2/users.json", None, read_agents, provides_meta=True),
+    Stream("tickets", TICKETS_PATH, "cursor", _read_tickets),
+    Stream("messages", EVENTS_PATH, "start_time", _read_messages),
+)
 
 
 class ZendeskClient:
@@ -82,12 +98,8 @@ class ZendeskClient:
 
     def pages(self, stream: str, bookmark: dict | None, meta: dict,
               now: float | None = None) -> Iterator[Page]:
-        """Pages of one stream from a bookmark; meta holds groups and agent ids."""
-        if stream == "tickets":
-            return self.tickets(bookmark, meta.get("groups") or {}, now)
-        if stream == "messages":
-            return self.messages(bookmark, set(meta.get("agent_ids") or ()), now)
-        raise ValueError(f"zendesk has no stream {stream!r} (streams: {', '.join(STREAMS)})")
+        """Pages of one declared stream from a bookmark; meta holds groups and agent ids."""
+        return by_name(self.streams, stream, SOURCE).read(self, bookmark, meta, now)
 
     # -- streams ----------------------------------------------------------------------------
     def tickets(self, bookmark: dict | None, groups: dict[str, str],

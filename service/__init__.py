@@ -24,7 +24,6 @@ __all__ = ["Breather", "create_app", "get_breather"]
 
 def create_app(settings: Settings | None = None, redis: redis_lib.Redis | None = None) -> Flask:
     """Build the Flask app; tests pass their own Settings and Redis client."""
-    import redis as redis_lib
     from flask import Flask
 
     from service import (
@@ -41,13 +40,14 @@ def create_app(settings: Settings | None = None, redis: redis_lib.Redis | None =
     )
     from service.extension import Breather
     from service.openapi import init_api
+    from workers.connection import QUICK_RETRIES, connect
     from workers.settings import Settings
 
     settings = settings or Settings.from_env()
     if redis is None:
         if not settings.redis_url:
             raise ValueError("REDIS_URL is not set (breather demo starts an embedded Redis)")
-        redis = redis_lib.Redis.from_url(settings.redis_url)
+        redis = connect(settings.redis_url, retries=QUICK_RETRIES)
     app = Flask(__name__)
     app.json.sort_keys = False
     app.extensions["breather"] = Breather(settings=settings, redis=redis)

@@ -13,11 +13,12 @@ from service import schemas
 from service.access import ANY, OWN, OWN_OR_ADMIN, OWN_OR_SHARED, authorize
 from service.extension import get_breather
 from service.switches import switch
-from workers import agents, sharing
+from workers import agents, health, sharing
 from workers.clock import current_time
 from workers.corrections import CorrectionError, record_correction
 from workers.erase import erase_agent
 from workers.export import export_agent
+from workers.poll import STREAMS
 
 bp = Blueprint("agents", __name__, url_prefix="/api/v1",
                description="An agent's own data: only that agent's token reaches it.")
@@ -26,12 +27,19 @@ health_bp = FlaskBlueprint("health", __name__)
 
 @health_bp.get("/healthz")
 def healthz():
-    """Liveness and Redis reachability."""
+    """Redis reachability (503 without it) and whether every stream's poller is running
+    (status "degraded" and the stopped streams when not), for probes, monitoring and doctor."""
     breather = get_breather()
     try:
         breather.redis.ping()
+        streams = health.pollers(breather.redis, breather.settings, STREAMS)
     except Exception as exc:  # noqa: BLE001 - any Redis failure means unhealthy
         return jsonify(status="error", redis=str(exc)), 503
+    stopped = [f"{p['source']}/{p['stream']}" for p in streams if not p["up"]]
+    if stopped:  # still 200: the service itself serves, and a probe restarting it would not help
+        return jsonify(status="degraded", redis="ok", pollers_stopped=stopped,
+                       error=f"no poll has run for over {health.stale_after(breather.settings):.0f}"
+                             "s: check that `breather scheduler` and `breather worker` run")
     return jsonify(status="ok", redis="ok")
 
 

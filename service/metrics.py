@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 
 from flask import Blueprint, Response
@@ -27,8 +26,9 @@ from prometheus_client.samples import Sample
 
 from service.extension import get_breather
 from service.team_stats import exposure_gini, quantile
-from workers import agents, bookmarks, evidence, keys, stats
+from workers import agents, bookmarks, evidence, health, keys, stats
 from workers.clock import current_time
+from workers.poll import STREAMS
 from workers.pooling import TeamPool
 
 bp = Blueprint("metrics", __name__)
@@ -56,7 +56,8 @@ class BreatherCollector:
         families = [self._messages(), self._corrections(), self._responses(),
                     *self._suggestions(), self._errors(), *self._connectors(),
                     self._poll_lag(), self._queue(), *self._latencies(),
-                    *self._teams(views, pool), *self._evidence(), *self._per_agent(views)]
+                    *self._teams(views, pool), *self._evidence(), *self._per_agent(views),
+                    self._pollers()]
         for family in families:
             yield pool_teams(family, pool)
 
@@ -77,7 +78,7 @@ class BreatherCollector:
         family = CounterMetricFamily(
             "breather_score_corrections", "Scores agents marked wrong, by corrected tone.",
             labels=["corrected_to"])
-        for parts, value in self._counts(keys.PREFIX + "stats:corrections"):
+        for parts, value in self._counts(keys.CORRECTION_COUNTS):
             family.add_metric(parts[:1], value)
         return family
 
@@ -86,7 +87,7 @@ class BreatherCollector:
             "breather_suggestion_responses",
             "Answers to suggestions, by kind and response (never per agent).",
             labels=["kind", "response"])
-        for parts, value in self._counts(keys.PREFIX + "stats:responses"):
+        for parts, value in self._counts(keys.RESPONSE_COUNTS):
             family.add_metric((parts + [""])[:2], value)
         return family
 
@@ -109,7 +110,7 @@ class BreatherCollector:
         family = CounterMetricFamily(
             "breather_api_errors", "Helpdesk API errors, by source, stream and kind.",
             labels=["source", "stream", "kind"])
-        for parts, value in self._counts(keys.PREFIX + "stats:errors"):
+        for parts, value in self._counts(keys.ERROR_COUNTS):
             family.add_metric((parts + ["", "", ""])[:3], value)
         return family
 
@@ -131,12 +132,24 @@ class BreatherCollector:
         family = GaugeMetricFamily(
             "breather_poll_lag_seconds", "How far each stream's bookmark is behind the wall "
             "clock.", labels=["source", "stream"])
-        prefix = bookmarks.bookmark_key("", "")[:-1]  # "breather:bookmark:"
-        for key in sorted(self.redis.scan_iter(match=prefix + "*", count=100)):
-            source, _, stream = key.decode()[len(prefix):].partition(":")
-            position = float(json.loads(self.redis.get(key) or "{}").get("position") or 0)
-            if position:
-                family.add_metric([source, stream], round(max(0.0, time.time() - position), 3))
+        for source, streams in STREAMS.items():
+            for stream in streams:
+                try:
+                    saved = bookmarks.get_bookmark(self.redis, source, stream) or {}
+                    position = float(saved.get("position") or 0)
+                except (bookmarks.CorruptValue, TypeError, ValueError):
+                    continue  # the poller reports a corrupt bookmark; a scrape must not fail
+                if position:
+                    family.add_metric([source, stream],
+                                      round(max(0.0, time.time() - position), 3))
+        return family
+
+    def _pollers(self):
+        family = GaugeMetricFamily(
+            "breather_poller_up", "1 while a stream's poll runs on schedule, 0 once it stopped "
+            "(no run for BREATHER_POLLER_STALE_SECONDS).", labels=["source", "stream"])
+        for poller in health.pollers(self.redis, self.settings, STREAMS):
+            family.add_metric([poller["source"], poller["stream"]], 1 if poller["up"] else 0)
         return family
 
     def _queue(self):

@@ -1,5 +1,6 @@
 """`breather demo` end to end: hostile messages reach /metrics and the strain API; Ctrl-C
-stops every child process cleanly."""
+stops every child process cleanly, even when the demo inherited SIGINT ignored (started in the
+background by a shell, as `make test &` does)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def test_demo_shows_hostile_messages_and_stops_cleanly(tmp_path):
         demo = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "demo", "--port", str(port), "--speed", "600",
              "--data-dir", str(tmp_path / "demo")],
-            env=env, stdout=out, stderr=subprocess.PIPE, text=True, start_new_session=True)
+            env=env, stdout=out, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # as from `make &`
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120

@@ -12,7 +12,7 @@ from rq import Queue, SimpleWorker
 from servers import LiveServer
 from vendors import T0, FakeFreshdesk, FakeZendesk
 
-from workers import bookmarks, poll
+from workers import bookmarks, keys, poll
 from workers.settings import FreshdeskConfig, Settings, ZendeskConfig
 
 NOW = T0 + 3600
@@ -100,7 +100,7 @@ def test_a_crash_between_fetch_and_enqueue_loses_nothing_and_counts_nothing_twic
         poller(redis, zendesk, queue=crashing).run("messages", since=since, now=NOW)
     drain(redis)  # whatever committed before the crash is processed
     committed = bookmarks.get_bookmark(redis, "zendesk", "messages")
-    assert redis.get(bookmarks.lock_key("zendesk", "messages")) is None  # released on the way out
+    assert redis.get(keys.poll_lock("zendesk", "messages")) is None  # released on the way out
     poller(redis, zendesk).run("messages", now=NOW)  # restart: from the committed bookmark
     drain(redis)
     assert counted(redis) == 8
@@ -135,7 +135,7 @@ def test_a_lock_lost_mid_run_commits_nothing_more(redis, zendesk):
     p = poller(redis, zendesk)
     p.run("agents", now=NOW)
     assert p._acquire("messages")
-    redis.set(bookmarks.lock_key("zendesk", "messages"), "someone-else")
+    redis.set(keys.poll_lock("zendesk", "messages"), "someone-else")
     from connectors.records import Page
 
     with pytest.raises(poll.LockLost):
@@ -172,7 +172,7 @@ def test_a_page_that_stays_malformed_fails_the_stream_and_enqueues_nothing(redis
     assert result["status"] == "error" and "not JSON" in result["error"]
     assert redis.hget("breather:stats:errors", "zendesk|messages|malformed") == b"1"
     assert Queue("breather", connection=redis).count == 1  # the agents page only
-    assert redis.get(bookmarks.lock_key("zendesk", "messages")) is None
+    assert redis.get(keys.poll_lock("zendesk", "messages")) is None
 
 
 def test_sync_once_polls_every_source_and_reports_progress(redis, zendesk):
@@ -214,7 +214,7 @@ def test_poll_stream_runs_as_an_rq_job_reading_settings_from_the_environment(
     SimpleWorker([queue], connection=redis).work(burst=True)
     assert job.return_value()["status"] == "ok"
     assert redis.hget("breather:agent:zendesk:7", "team") == b"Billing"
-    assert json.loads(redis.get(bookmarks.meta_key("zendesk")))["agent_ids"] == ["7"]
+    assert json.loads(redis.get(keys.meta("zendesk")))["agent_ids"] == ["7"]
 
 
 def test_register_cron_adds_one_job_per_stream(redis):
@@ -253,7 +253,7 @@ def test_freshdesk_rollover_duplicates_count_once_end_to_end(redis):
 
 def test_sync_once_waits_for_a_running_poll_of_the_same_stream(redis, zendesk):
     """A cron poll holding the lock finishes (here: its lock expires) and sync then proceeds."""
-    redis.set(bookmarks.lock_key("zendesk", "agents"), "cron-poller", px=700)
+    redis.set(keys.poll_lock("zendesk", "agents"), "cron-poller", px=700)
     settings = Settings(zendesk=ZendeskConfig(zendesk.url, "ops@example.com", "secret"))
     summary = poll.sync_once(settings, redis, client_options={"sleep": lambda s: None})
     assert summary["errors"] == [] and summary["streams"] == 3

@@ -49,6 +49,8 @@ def test_freshdesk_domain_and_key():
         ({"BREATHER_PER_AGENT_METRICS": "maybe"}, "BREATHER_PER_AGENT_METRICS"),
         ({"BREATHER_CLOCK": "sundial"}, "BREATHER_CLOCK"),
         ({"BREATHER_RATE_BUDGET_SHARE": "2"}, "BREATHER_RATE_BUDGET_SHARE"),
+        ({"BREATHER_POLLER_STALE_SECONDS": "-1"}, "BREATHER_POLLER_STALE_SECONDS"),
+        ({"BREATHER_AUTH_PAUSE_SECONDS": "soon"}, "BREATHER_AUTH_PAUSE_SECONDS"),
     ],
 )
 def test_bad_values_name_the_variable(env, variable):

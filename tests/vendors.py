@@ -56,6 +56,10 @@ class FakeVendor:
                                  {k.replace("_", "-"): v for k, v in headers.items()}, times,
                                  delay))
 
+    def stall(self, path: str, seconds: float, times: int = 1) -> None:
+        """Answer the next `times` requests to `path` normally, but only after `seconds`."""
+        self.faults.append(Fault(path, status=0, times=times, delay=seconds))
+
     def count(self, fragment: str = "") -> int:
         return sum(1 for path in self.requests if fragment in path)
 
@@ -66,6 +70,7 @@ class FakeVendor:
             fault = self._fault(request.path)
         if fault is not None:
             time.sleep(fault.delay)  # outside the lock: other requests go on meanwhile
+        if fault is not None and fault.status:
             response = Response(fault.body, status=fault.status, content_type=fault.content_type,
                                 headers=fault.headers)
         elif request.headers.get("Authorization") != self.auth:

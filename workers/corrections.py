@@ -10,7 +10,7 @@ import redis as redis_lib
 from workers import keys, strain
 from workers.strain_store import update_state
 
-CORRECTIONS = keys.PREFIX + "corrections"
+CORRECTIONS = keys.CORRECTIONS
 
 
 class CorrectionError(LookupError):
@@ -45,6 +45,6 @@ def _apply(r: redis_lib.Redis, agent: str, event: strain.Event, message_id: str,
         pipe.set(keys.tone(message_id), json.dumps(tone), keepttl=True)
         pipe.hset(CORRECTIONS, message_id, json.dumps(record))
         direction = "not_hostile" if not event.hostile else "hostile"
-        pipe.hincrby(keys.PREFIX + "stats:corrections", direction, 1)
+        pipe.hincrby(keys.CORRECTION_COUNTS, direction, 1)
 
     update_state(r, agent, lambda pipe: [event], keep)

@@ -73,6 +73,7 @@ def start_embedded_redis(data_dir: str | Path, port: int | None = None) -> Embed
         "--bind", "127.0.0.1",
         "--dir", str(data_dir),
         "--appendonly", "yes",
+        "--appendfsync", "everysec",
         "--save", "",
         "--daemonize", "no",
         "--loglevel", "warning",

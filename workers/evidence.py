@@ -24,9 +24,9 @@ import redis as redis_lib
 
 from workers import keys, strain
 
-FOLLOWUPS = keys.PREFIX + "followups"  # sorted set: suggestion id -> next due time
-HISTOGRAM = keys.PREFIX + "stats:evidence"  # team|kind|outcome|after|level|bucket -> count
-SKIPPED = keys.PREFIX + "stats:evidence_skipped"
+FOLLOWUPS = keys.FOLLOWUPS
+HISTOGRAM = keys.EVIDENCE_COUNTS
+SKIPPED = keys.EVIDENCE_SKIPPED
 KINDS = ("cool_down", "break")
 HORIZONS = (30, 60)  # minutes after the offer
 CHANGE_BUCKETS = (-30.0, -20.0, -10.0, -5.0, 0.0, 5.0, 10.0, 20.0, 30.0)
@@ -38,7 +38,7 @@ KEEP = 3 * 3600
 
 
 def followup_key(suggestion_id: str) -> str:
-    return f"{keys.PREFIX}followup:{suggestion_id}"
+    return keys.followup(suggestion_id)
 
 
 def open_followup(r: redis_lib.Redis, suggestion: dict, agent: str, team: str | None,

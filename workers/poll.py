@@ -5,6 +5,8 @@ crash at any instant either loses the page's fetch (the bookmark did not move, i
 again) or keeps both (the page is queued and the bookmark is past it): nothing lost, and the
 process job's de-duplication by message id keeps a re-fetched page from counting twice.
 One poller per stream at a time: a Redis lock with expiry, checked again inside each commit.
+A poll job never outlives its RQ job timeout: the HTTP client's deadline stops it (with its pages
+committed) before, and the next run resumes from the bookmark.
 """
 
 from __future__ import annotations
@@ -14,34 +16,44 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import redis as redis_lib
-from rq import Queue
+from rq import Callback, Queue, Retry
 
 from connectors import errors
 from connectors.freshdesk import FreshdeskClient
 from connectors.records import Page, iso
+from connectors.streams import Stream, by_name
 from connectors.zendesk import ZendeskClient
-from workers import bookmarks, stats
+from workers import bookmarks, keys, stats
+from workers.connection import connect
+from workers.process import process_records
 from workers.settings import Settings
 
 log = logging.getLogger("breather.poll")
 
+CLIENTS = {ZendeskClient.source: ZendeskClient, FreshdeskClient.source: FreshdeskClient}
+# stream names per source, in the order the vendors declare them (metadata streams first)
 STREAMS: dict[str, tuple[str, ...]] = {
-    "zendesk": ("agents", "tickets", "messages"),  # agents (and groups) first: tickets name teams
-    "freshdesk": ("agents", "tickets"),
-}
-PROCESS_JOB = "workers.process.process_records"
-LOCK_TTL = 600  # seconds; renewed with every page committed
+    source: tuple(s.name for s in client.streams) for source, client in CLIENTS.items()}
+LOCK_TTL = 60  # seconds; renewed before every request, during waits and with every commit,
+# so a poller killed with SIGKILL holds its stream for at most this long
+JOB_TIMEOUT = 600  # a poll job's RQ job_timeout
+TIME_MARGIN = 30.0  # a poll stops waiting this long before its job timeout
 AUTH_PAUSE = 900  # a stream whose credentials were refused rests this long before trying again
 SYNC_LOCK_WAIT = 30.0  # `sync --once` waits this long for a running cron poll of a stream
 JOB_RESULT_TTL = 300
-JOB_FAILURE_TTL = 24 * 3600  # a failed job holds message text: keep it one day at most
+JOB_FAILURE_TTL = 24 * 3600  # a failed process job keeps its message ids (no text) one day
+PROCESS_RETRY_INTERVALS = [1, 5, 15]  # a transient error (a Redis blip) is retried this often
 ERROR_KINDS = ((errors.AuthError, "auth"), (errors.RateLimited, "rate_limited"),
-               (errors.MalformedResponse, "malformed"), (errors.RetryableError, "unavailable"),
-               (errors.NotFoundError, "not_found"), (errors.ConnectorError, "error"))
+               (errors.MalformedResponse, "malformed"), (errors.OutOfTime, "out_of_time"),
+               (errors.RetryableError, "unavailable"), (errors.NotFoundError, "not_found"),
+               (errors.ConnectorError, "error"))
 _RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0"""
+_RENEW = """if redis.call('get', KEYS[1]) == ARGV[1] then
+return redis.call('expire', KEYS[1], ARGV[2]) end
 return 0"""
 
 
@@ -52,20 +64,24 @@ class LockLost(RuntimeError):
 def poll_stream(source: str, stream: str) -> dict:
     """RQ job: poll one stream of one source from its bookmark up to now.
 
-    A job is an entry point, so it reads Settings from the environment itself.
+    A job is an entry point, so it reads Settings from the environment itself. Every wait the
+    HTTP client would make past the job's timeout (less TIME_MARGIN) stops the poll instead.
     """
     from rq import get_current_job
 
     settings = Settings.from_env()
     job = get_current_job()
-    r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
-    queue = Queue(settings.queue_name, connection=r)
+    r = job.connection if job is not None else connect(settings.redis_url)
+    timeout = job.timeout if job is not None and job.timeout and job.timeout > 0 else JOB_TIMEOUT
+    deadline = time.monotonic() + max(1.0, timeout - TIME_MARGIN)
     try:
-        client = build_client(settings, source)
+        client = build_client(settings, source, deadline=deadline)
     except ValueError as exc:  # configuration changed since the job was scheduled
         log.error("poll %s/%s skipped: %s", source, stream, exc)
         return {"source": source, "stream": stream, "status": "error", "error": str(exc)}
-    return Poller(r, queue, client).run(stream)
+    poller = Poller(r, Queue(settings.queue_name, connection=r), client,
+                    auth_pause=settings.auth_pause_seconds)
+    return poller.run(stream)
 
 
 def refresh_ticket(source: str, ticket_id: int) -> dict:
@@ -77,7 +93,7 @@ def refresh_ticket(source: str, ticket_id: int) -> dict:
 
     settings = Settings.from_env()
     job = get_current_job()
-    r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
+    r = job.connection if job is not None else connect(settings.redis_url)
     client = build_client(settings, source)
     meta = bookmarks.get_meta(r, source) or {}
     found = client.ticket_records(ticket_id, meta.get("groups") or {})
@@ -99,15 +115,49 @@ def build_client(settings: Settings, source: str, **options):
 
 
 def enqueue_records(queue: Queue, records: list[dict], pipeline=None):
-    """Enqueue one process job (also used by the webhooks)."""
-    return queue.enqueue(PROCESS_JOB, records, pipeline=pipeline, result_ttl=JOB_RESULT_TTL,
-                         failure_ttl=JOB_FAILURE_TTL)
+    """Enqueue one process job (also used by the webhooks), retried on a transient failure.
+
+    After its last retry fails, `forget_text` keeps the job's message ids and drops their text.
+    """
+    return queue.enqueue(process_records, records, pipeline=pipeline, result_ttl=JOB_RESULT_TTL,
+                         failure_ttl=JOB_FAILURE_TTL,
+                         retry=Retry(max=len(PROCESS_RETRY_INTERVALS),
+                                     interval=PROCESS_RETRY_INTERVALS),
+                         on_failure=Callback(forget_text))
+
+
+def forget_text(job, connection, exc_type, exc_value, traceback) -> None:
+    """RQ failure callback of a process job: after the last retry, no message text stays.
+
+    The failed job keeps its records without text (ids, tickets, times) for an operator, and
+    each source's streams are marked to re-read from the oldest message's time (a re-poll;
+    the process job's de-duplication keeps what did count from counting twice).
+    """
+    if job.retries_left:
+        return  # RQ runs it again; the text is still needed
+    records = [r for r in (job.args[0] if job.args else []) if isinstance(r, dict)]
+    job.args = ([{k: v for k, v in r.items() if k != "text"} for r in records],)
+    job.save()
+    oldest: dict[str, float] = {}
+    for record in records:
+        at = bookmarks.position_of(record.get("at") or record.get("updated_at"))
+        source = record.get("source")
+        if source in CLIENTS and at:
+            oldest[source] = min(at, oldest.get(source, at))
+    for source, at in oldest.items():
+        for stream in CLIENTS[source].streams:
+            if not stream.provides_meta:
+                bookmarks.mark_repoll(connection, source, stream.name, at)
+    log.error("process job %s failed for good (%s); its text is dropped, its %d record(s) "
+              "will be re-read from the helpdesk", job.id, exc_type.__name__ if exc_type else "?",
+              len(records))
 
 
 class Poller:
-    """Polls the streams of one source client into one queue."""
+    """Polls the declared streams of one source client into one queue."""
 
-    def __init__(self, r: redis_lib.Redis, queue: Queue, client, lookback_days: float = 1.0):
+    def __init__(self, r: redis_lib.Redis, queue: Queue, client, lookback_days: float = 1.0,
+                 auth_pause: int = AUTH_PAUSE):
         self.r = r
         self.queue = queue
         self.client = client
@@ -115,6 +165,7 @@ class Poller:
         if hasattr(client, "http"):
             stats.count_responses(r, self.source, client.http.session)
         self.lookback_days = lookback_days
+        self.auth_pause = auth_pause
         self.token = uuid.uuid4().hex
         self._meta: dict | None = None
 
@@ -125,65 +176,91 @@ class Poller:
 
         `force` polls a stream parked after refused credentials; `wait_lock` waits that many
         seconds for another poller of the stream to finish instead of giving up at once.
+        Status: ok, partial (out of time; resumes next run), error, stopped or locked.
         """
         summary = {"source": self.source, "stream": stream, "pages": 0, "records": 0,
                    "requests": 0, "skipped": 0, "status": "ok", "error": None}
+        declared = by_name(self.client.streams, stream, self.source)
         reason = bookmarks.stopped_reason(self.r, self.source, stream)
         if reason and not force:
-            return {**summary, "status": "stopped", "error": reason}
+            return self._ran({**summary, "status": "stopped", "error": reason})
         if not self._acquire(stream, wait_lock):
-            return {**summary, "status": "locked",
-                    "error": f"{self.source}/{stream}: another poller holds the lock"}
+            return self._ran({**summary, "status": "locked",
+                              "error": f"{self.source}/{stream}: another poller holds the lock"})
         before = self.client.http.requests_made
+        self.client.http.heartbeat = lambda: self._renew(stream)
         try:
-            bookmarks.resume_stream(self.r, self.source, stream)
-            for page in self._pages(stream, since, now):
-                self._commit(stream, page)
-                summary["pages"] += 1
-                summary["records"] += len(page.records)
-                summary["skipped"] += len(page.skipped)
-                if page.skipped:
-                    log.warning("%s/%s: skipped %d malformed item(s), e.g. %s", self.source,
-                                stream, len(page.skipped), page.skipped[0])
-                if progress:
-                    progress(self._progress(stream, summary))
+            self._poll(declared, since, now, summary, progress)
+        except errors.OutOfTime as exc:
+            summary.update(status="partial", error=f"{self.source}/{stream}: {exc}")
+            log.warning("%s", summary["error"])
         except errors.ConnectorError as exc:
             summary.update(status="error", error=self._failed(stream, exc))
+        except (bookmarks.CorruptValue, redis_lib.ResponseError) as exc:
+            summary.update(status="error", error=f"{self.source}/{stream}: {exc}")
+            log.error("%s (nothing was committed for this stream)", summary["error"])
         except LockLost as exc:
             summary.update(status="locked", error=str(exc))
         finally:
+            self.client.http.heartbeat = None
             self._release(stream)
             summary["requests"] = self.client.http.requests_made - before
         log.info("poll.done %s/%s pages=%d records=%d requests=%d status=%s", self.source,
                  stream, summary["pages"], summary["records"], summary["requests"],
                  summary["status"])
+        return self._ran(summary)
+
+    def _poll(self, stream: Stream, since, now, summary: dict, progress) -> None:
+        repoll = bookmarks.repoll_mark(self.r, self.source, stream.name)
+        for page in self._pages(stream, since, now, repoll):
+            self._commit(stream.name, page)
+            if repoll is not None:
+                repoll = bookmarks.advance_repoll(self.r, self.source, stream.name, repoll,
+                                                  float(page.bookmark.get("position") or 0))
+            summary["pages"] += 1
+            summary["records"] += len(page.records)
+            summary["skipped"] += len(page.skipped)
+            if page.skipped:
+                log.warning("%s/%s: skipped %d malformed item(s), e.g. %s", self.source,
+                            stream.name, len(page.skipped), page.skipped[0])
+            if progress:
+                progress(self._progress(stream.name, summary))
+        if repoll is not None:
+            bookmarks.clear_repoll(self.r, self.source, stream.name, repoll)
+
+    def _ran(self, summary: dict) -> dict:
+        """Note when each stream last ran (any outcome): /healthz sees a poller that stopped."""
+        self.r.hset(keys.POLL_LAST_RUN, f"{self.source}|{summary['stream']}", repr(time.time()))
         return summary
 
     # -- pages ------------------------------------------------------------------------------
-    def _pages(self, stream: str, since: datetime | None, now: float | None):
-        if stream == "agents":
-            yield self._agents_page(now)
-            return
+    def _pages(self, stream: Stream, since: datetime | None, now: float | None,
+               repoll: float | None = None):
+        meta = {} if stream.provides_meta else self._account_meta(now)
+        bookmark = self._start(stream.name, since, now, repoll)
+        yield from stream.read(self.client, bookmark, meta, now)
+
+    def _account_meta(self, now: float | None) -> dict:
+        """Groups and agent ids; read here (without moving a bookmark) when the cache expired."""
         meta = self._meta or bookmarks.get_meta(self.r, self.source)
-        if meta is None:  # the agents stream has not run lately: refresh here (no bookmark)
-            page = self._agents_page(now)
-            if page.records:
-                enqueue_records(self.queue, page.records)
-            meta = self._meta
-        bookmark = self._start(stream, since, now)
-        yield from self.client.pages(stream, bookmark, meta, now)
+        if meta is not None:
+            return meta
+        for provider in (s for s in self.client.streams if s.provides_meta):
+            for page in provider.read(self.client, None, {}, now):
+                if page.meta is not None:
+                    self._meta = bookmarks.set_meta(self.r, self.source, **page.meta)
+                if page.records:
+                    enqueue_records(self.queue, page.records)
+        return self._meta or {}
 
-    def _agents_page(self, now: float | None) -> Page:
-        """Groups and agents in one page; also caches them as meta for the other streams."""
-        groups = self.client.groups()
-        agents = self.client.agents(groups)
-        agent_ids = [a["id"].split(":", 1)[1] for a in agents]
-        self._meta = bookmarks.set_meta(self.r, self.source, groups, agent_ids)
-        return Page(agents, {"position": now or time.time()}, True)
-
-    def _start(self, stream: str, since: datetime | None, now: float | None) -> dict:
-        """The saved bookmark, or a start `since` (backfill) or `lookback_days` ago."""
+    def _start(self, stream: str, since: datetime | None, now: float | None,
+               repoll: float | None = None) -> dict:
+        """The saved bookmark, or a start `since` (backfill), at a re-poll mark, or
+        `lookback_days` ago."""
         saved = bookmarks.get_bookmark(self.r, self.source, stream)
+        if repoll is not None and since is None and saved is not None \
+                and repoll < float(saved.get("position") or 0):
+            since = datetime.fromtimestamp(repoll - 1, UTC)
         if saved is not None and since is None:
             return saved
         start = since.timestamp() if since else (now or time.time()) - self.lookback_days * 86400
@@ -191,49 +268,50 @@ class Poller:
 
     # -- commit -----------------------------------------------------------------------------
     def _commit(self, stream: str, page: Page) -> None:
-        """Move the bookmark forward and enqueue the page's records in one MULTI/EXEC."""
-        bookmark_key = bookmarks.bookmark_key(self.source, stream)
-        lock_key = bookmarks.lock_key(self.source, stream)
-        with self.r.pipeline(transaction=True) as pipe:
-            for _ in range(5):
-                try:
-                    pipe.watch(bookmark_key, lock_key)
-                    if pipe.get(lock_key) != self.token.encode():
-                        raise LockLost(f"{self.source}/{stream}: lock lost; page not committed")
-                    raw = pipe.get(bookmark_key)
-                    new = bookmarks.forward(json.loads(raw) if raw else None, page.bookmark)
-                    pipe.multi()
-                    pipe.set(bookmark_key, json.dumps(new))
-                    if page.records:
-                        enqueue_records(self.queue, page.records, pipeline=pipe)
-                    pipe.expire(lock_key, LOCK_TTL)
-                    pipe.execute()
-                    return
-                except redis_lib.WatchError:
-                    continue
-        raise LockLost(f"{self.source}/{stream}: bookmark kept changing; page not committed")
+        """Move the bookmark forward and enqueue the page's records in one MULTI/EXEC
+        (redis-py's `transaction()` re-runs it if the bookmark or the lock changed meanwhile)."""
+        bookmark_key = keys.bookmark(self.source, stream)
+        lock_key = keys.poll_lock(self.source, stream)
+
+        def commit(pipe) -> None:
+            if pipe.get(lock_key) != self.token.encode():
+                raise LockLost(f"{self.source}/{stream}: lock lost; page not committed")
+            old = bookmarks.loads(bookmark_key, pipe.get(bookmark_key))
+            pipe.multi()
+            pipe.set(bookmark_key, json.dumps(bookmarks.forward(old, page.bookmark)))
+            if page.meta is not None:
+                self._meta = bookmarks.set_meta(pipe, self.source, **page.meta)
+            if page.records:
+                enqueue_records(self.queue, page.records, pipeline=pipe)
+            pipe.expire(lock_key, LOCK_TTL)
+
+        self.r.transaction(commit, bookmark_key, lock_key)
 
     # -- lock, errors, progress ---------------------------------------------------------------
     def _acquire(self, stream: str, wait: float = 0.0) -> bool:
         deadline = time.monotonic() + wait
         while True:
-            lock_key = bookmarks.lock_key(self.source, stream)
-            if self.r.set(lock_key, self.token, nx=True, ex=LOCK_TTL):
+            if self.r.set(keys.poll_lock(self.source, stream), self.token, nx=True, ex=LOCK_TTL):
                 return True
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.2)
 
+    def _renew(self, stream: str) -> None:
+        """Keep the stream's lock while polling; stop if another poller took it over."""
+        if not self.r.eval(_RENEW, 1, keys.poll_lock(self.source, stream), self.token, LOCK_TTL):
+            raise LockLost(f"{self.source}/{stream}: lock lost (expired); stopping")
+
     def _release(self, stream: str) -> None:
-        self.r.eval(_RELEASE, 1, bookmarks.lock_key(self.source, stream), self.token)
+        self.r.eval(_RELEASE, 1, keys.poll_lock(self.source, stream), self.token)
 
     def _failed(self, stream: str, exc: errors.ConnectorError) -> str:
         kind = next(name for cls, name in ERROR_KINDS if isinstance(exc, cls))
         bookmarks.count_error(self.r, self.source, stream, kind)
         message = f"{self.source}/{stream}: {exc}"
         if kind == "auth":
-            bookmarks.stop_stream(self.r, self.source, stream, message, AUTH_PAUSE)
-            log.error("%s stopped for %ds: credentials refused (%s)", message, AUTH_PAUSE,
+            bookmarks.stop_stream(self.r, self.source, stream, message, self.auth_pause)
+            log.error("%s stopped for %ds: credentials refused (%s)", message, self.auth_pause,
                       "check the source's token and its permissions")
         else:
             log.warning("%s failed (%s); the next poll retries from the bookmark", message, kind)
@@ -261,15 +339,15 @@ def sync_once(settings: Settings, redis: redis_lib.Redis, since: datetime | None
         client = build_client(settings, source, **(client_options or {}))
         poller = Poller(redis, queue, client)
         totals["sources"] += 1
-        for stream in STREAMS[source]:
-            result = poller.run(stream, since=since, force=True, progress=progress,
+        for stream in client.streams:
+            result = poller.run(stream.name, since=since, force=True, progress=progress,
                                 wait_lock=SYNC_LOCK_WAIT)
             totals["streams"] += 1
             for key in ("pages", "records", "requests", "skipped"):
                 totals[key] += result[key]
             if result["error"]:
                 failures.append(result["error"])
-                if result["status"] == "error" and stream == "agents":
+                if result["status"] == "error" and stream.provides_meta:
                     break  # without agents and groups the other streams cannot name teams
     return {**totals, "errors": failures}
 
@@ -281,6 +359,6 @@ def register_cron(cron_scheduler, settings: Settings) -> list:
         for stream in STREAMS[source]:
             registered.append(cron_scheduler.register(
                 poll_stream, queue_name=settings.queue_name, args=(source, stream),
-                interval=settings.poll_seconds, job_timeout=LOCK_TTL, result_ttl=JOB_RESULT_TTL,
+                interval=settings.poll_seconds, job_timeout=JOB_TIMEOUT, result_ttl=JOB_RESULT_TTL,
                 name=f"poll:{source}:{stream}"))
     return registered

@@ -14,12 +14,15 @@ from collections.abc import Iterable
 import redis as redis_lib
 
 from workers import keys, stats, strain
+from workers.bookmarks import check_types
+from workers.connection import connect
 from workers.settings import Settings
 from workers.strain_store import update_states
 from workers.timeutil import parse_ts
 
 PENDING_TTL = 7 * 24 * 3600
 RECENT_HOSTILE = 10
+SHARED_KEY_TYPES = {keys.MESSAGE_COUNTS: "hash", keys.AGENTS: "set", keys.CLOCK: "zset"}
 REQUIRED = {"agent": ("id",), "ticket": ("id", "updated_at"),
             "message": ("id", "ticket", "at", "from")}
 
@@ -33,7 +36,7 @@ def process_records(records: list[dict]) -> dict:
 
     settings = Settings.from_env()
     job = get_current_job()
-    r = job.connection if job is not None else redis_lib.Redis.from_url(settings.redis_url)
+    r = job.connection if job is not None else connect(settings.redis_url)
     with stats.timed(r, "processing"):
         return apply_records(r, records, retention_days=settings.retention_days,
                              score_tone=settings.enabled("tone"),
@@ -42,7 +45,13 @@ def process_records(records: list[dict]) -> dict:
 
 def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int = 30,
                   score_tone: bool = True, keep_strain: bool = True) -> dict:
-    """Apply agent, ticket and message records to Redis; return a summary of what changed."""
+    """Apply agent, ticket and message records to Redis; return a summary of what changed.
+
+    Raises CorruptValue (before writing anything) when a shared key holds a foreign value: a
+    command failing inside MULTI/EXEC would not undo the others, and a message could be marked
+    seen without being counted.
+    """
+    check_types(r, SHARED_KEY_TYPES)
     by_kind: dict[str, list[dict]] = defaultdict(list)
     skipped = 0
     for record in records:
@@ -52,13 +61,13 @@ def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int =
             skipped += 1
     summary = {"agents": _store_agents(r, by_kind["agent"]), "tickets": 0, "messages": 0,
                "duplicates": 0, "pending": 0, "skipped": skipped}
-    ticket_events = _ticket_events(r, by_kind["ticket"])
+    ticket_events, released = _ticket_events(r, by_kind["ticket"])
     summary["tickets"] = len(by_kind["ticket"])
     message_events, counted, summary["duplicates"], summary["pending"] = _message_events(
         r, by_kind["message"], retention_days, score_tone
     )
     summary["messages"] = counted
-    _apply_to_agents(r, ticket_events + message_events, retention_days, keep_strain)
+    _apply_to_agents(r, ticket_events + message_events, retention_days, keep_strain, released)
     return summary
 
 
@@ -87,9 +96,14 @@ def _store_agents(r: redis_lib.Redis, agents: list[dict]) -> int:
     return len(agents)
 
 
-def _ticket_events(r: redis_lib.Redis, tickets: list[dict]) -> list[tuple[strain.Event, None]]:
-    """Turn ticket snapshots into assigned/solved events by comparing with the stored snapshot."""
-    events: list[tuple[strain.Event, None]] = []
+def _ticket_events(r: redis_lib.Redis, tickets: list[dict]):
+    """Turn ticket snapshots into assigned/solved events by comparing with the stored snapshot.
+
+    Returns (events, released): released maps a ticket to how many parked messages it let go;
+    they leave the pending list only in the transaction that applies them.
+    """
+    events: list[tuple[strain.Event, dict | None]] = []
+    released: dict[str, int] = {}
     for ticket in sorted(tickets, key=lambda t: t.get("updated_at") or ""):
         key = keys.ticket(ticket["id"])
         old = _ticket_snapshot(r, ticket["id"])
@@ -110,8 +124,10 @@ def _ticket_events(r: redis_lib.Redis, tickets: list[dict]) -> list[tuple[strain
         r.hset(key, mapping={"agent": new_agent, "open": "1" if new_open else "0",
                              "team": ticket.get("team") or "", "updated_at": repr(at)})
         if new_agent:
-            events.extend(_release_pending(r, ticket["id"], new_agent, team))
-    return events
+            parked = _release_pending(r, ticket["id"], new_agent, team)
+            events.extend(parked)
+            released[ticket["id"]] = len(parked)
+    return events, released
 
 
 def _ticket_snapshot(r: redis_lib.Redis, ticket_id: str) -> dict[str, str]:
@@ -128,11 +144,11 @@ def _ticket_snapshots(r: redis_lib.Redis, ticket_ids: set[str]) -> dict[str, dic
 
 
 def _release_pending(r: redis_lib.Redis, ticket: str, agent: str, team: str | None):
-    """Messages that arrived before their ticket had an agent now count for that agent."""
-    key = keys.pending(ticket)
-    raw = r.lrange(key, 0, -1)
-    if raw:
-        r.delete(key)
+    """Messages that arrived before their ticket had an agent now count for that agent.
+
+    They are read, not removed: a job killed before applying them leaves them for its retry.
+    """
+    raw = r.lrange(keys.pending(ticket), 0, -1)
     events = []
     for item in raw:
         data = json.loads(item)
@@ -168,9 +184,11 @@ def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: in
                 "anger": tone.anger if tone else 0.0, "praise": tone.praise if tone else 0.0,
                 "hostile": bool(tone and tone.hostile), "seen": seen}
         if not ticket.get("agent"):
-            _park(r, message["ticket"], data, retention_days)
-            pending += 1
-            continue
+            ticket = _park(r, message["ticket"], data, retention_days)
+            if not ticket.get("agent"):
+                pending += 1
+                continue
+            seen["team"] = ticket.get("team") or ""
         events.append((strain.Event("message", at, ticket["agent"], team=ticket.get("team") or None,
                                     ticket=message["ticket"], id=message["id"],
                                     sender=message["from"], anger=data["anger"],
@@ -188,12 +206,23 @@ def _unseen(r: redis_lib.Redis, messages: list[dict]) -> list[dict]:
 
 
 def _park(r: redis_lib.Redis, ticket: str, data: dict, retention_days: int) -> None:
-    """Keep a scored message (no text) until its ticket has an agent; marks it seen atomically."""
-    pipe = r.pipeline(transaction=True)
-    pipe.rpush(keys.pending(ticket), json.dumps(data))
-    pipe.expire(keys.pending(ticket), PENDING_TTL)
-    pipe.set(keys.seen(data["id"]), "1", ex=retention_days * 86400)
-    pipe.execute()
+    """Keep a scored message (no text) until its ticket has an agent; marks it seen atomically.
+
+    Only while the ticket still has no agent (WATCH): a ticket job that assigned it meanwhile has
+    already looked for parked messages, so the message is returned to count at once instead.
+    Returns the ticket's agent and team ({} when parked).
+    """
+    def park(pipe) -> dict[str, str]:
+        agent, team = pipe.hmget(keys.ticket(ticket), "agent", "team")
+        if agent:
+            return {"agent": agent.decode(), "team": (team or b"").decode()}
+        pipe.multi()
+        pipe.rpush(keys.pending(ticket), json.dumps(data))
+        pipe.expire(keys.pending(ticket), PENDING_TTL)
+        pipe.set(keys.seen(data["id"]), "1", ex=retention_days * 86400)
+        return {}
+
+    return r.transaction(park, keys.ticket(ticket), value_from_callable=True)
 
 
 def _seen_record(message: dict, tone, team: str) -> dict:
@@ -210,7 +239,8 @@ def _seen_record(message: dict, tone, team: str) -> dict:
 
 
 def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | None]],
-                     retention_days: int, keep_strain: bool = True) -> None:
+                     retention_days: int, keep_strain: bool = True,
+                     released: dict[str, int] | None = None) -> None:
     """Apply a page's events to its agents' states; the seen-marks commit in the same
     transaction. A message already applied (tone:{id} exists: a parked message released twice,
     or two jobs racing on copies of a page) is skipped.
@@ -251,6 +281,9 @@ def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | 
             pipe.hincrby(keys.MESSAGE_COUNTS, field, count)
         if chosen:
             pipe.sadd(keys.AGENTS, *chosen)  # agent_ids reads this set, never scans
+        for ticket, count in (released or {}).items():
+            if count:  # the parked messages applied here leave the pending list with them
+                pipe.ltrim(keys.pending(ticket), count, -1)
         latest = [e.at for events in chosen.values() for e in events]
         if latest:
             pipe.zadd(keys.CLOCK, {"latest": max(latest)}, gt=True)

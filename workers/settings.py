@@ -65,6 +65,8 @@ class Settings:
     redis_url: str | None = None
     data_dir: str = ".breather"
     poll_seconds: int = 60
+    poller_stale_seconds: int = 0  # 0: max(5 polls, 2 minutes); see workers/health.py
+    auth_pause_seconds: int = 900  # a stream whose credentials were refused rests this long
     queue_name: str = "breather"
     secret: str = "dev-secret-change-me"
     zendesk: ZendeskConfig | None = None
@@ -108,6 +110,8 @@ class Settings:
             redis_url=_url(env, "REDIS_URL", schemes=("redis", "rediss", "unix")),
             data_dir=env.get("BREATHER_DATA_DIR", ".breather"),
             poll_seconds=_int(env, "BREATHER_POLL_SECONDS", 60, minimum=1),
+            poller_stale_seconds=_int(env, "BREATHER_POLLER_STALE_SECONDS", 0, minimum=0),
+            auth_pause_seconds=_int(env, "BREATHER_AUTH_PAUSE_SECONDS", 900, minimum=1),
             queue_name=env.get("BREATHER_QUEUE", "breather") or "breather",
             secret=env.get("BREATHER_SECRET", "dev-secret-change-me"),
             zendesk=_zendesk(env),

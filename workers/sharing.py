@@ -9,7 +9,7 @@ import redis as redis_lib
 
 from workers import keys
 
-SHARING = keys.PREFIX + "share_with_lead"
+SHARING = keys.SHARING
 
 
 def shares(r: redis_lib.Redis, agent: str) -> bool:

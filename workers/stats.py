@@ -17,10 +17,10 @@ import redis as redis_lib
 
 from workers import keys
 
-SUGGESTIONS = keys.PREFIX + "stats:suggestions"  # team|kind|outcome
-TEAM_EVENTS = keys.PREFIX + "stats:team_events"  # team|break_start or team|checkin
-REQUESTS = keys.PREFIX + "stats:requests"  # source|status (an HTTP status or "error")
-RATE_LIMITED = keys.PREFIX + "stats:rate_limited"  # source
+SUGGESTIONS = keys.SUGGESTION_COUNTS
+TEAM_EVENTS = keys.TEAM_EVENT_COUNTS
+REQUESTS = keys.REQUEST_COUNTS
+RATE_LIMITED = keys.RATE_LIMITED_COUNTS
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
                    10.0, 30.0)
 LATENCIES = ("scoring", "processing")
@@ -30,7 +30,7 @@ COUNTED_EVENTS = ("break_start", "checkin")
 
 
 def latency_key(name: str) -> str:
-    return f"{keys.PREFIX}stats:latency:{name}"
+    return keys.latency(name)
 
 
 def count_suggestion(r: redis_lib.Redis, team: str | None, kind: str, response: str) -> None:

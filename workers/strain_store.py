@@ -1,4 +1,5 @@
-"""Read-modify-write of one agent's strain state in Redis, with optimistic locking.
+"""Read-modify-write of one agent's strain state in Redis, with optimistic locking
+(redis-py's `Redis.transaction()`: WATCH, read, MULTI/EXEC, re-run on a concurrent write).
 
 Every writer (the process job, check-ins and breaks, corrections) goes through
 `update_state`, so concurrent updates are never lost and each writer's own bookkeeping commits
@@ -22,24 +23,21 @@ def update_state(r: redis_lib.Redis, agent: str,
                  ) -> strain.AgentState:
     """Apply `events(pipe)` (read while watching) and queue `also(pipe, events)` in one MULTI."""
     key = keys.strain(agent)
-    with r.pipeline(transaction=True) as pipe:
-        while True:
-            try:
-                pipe.watch(key)
-                chosen = events(pipe)
-                raw = pipe.get(key)
-                state = strain.loads(raw) if raw else strain.new_state(agent)
-                if chosen and raw:
-                    evidence.take_readings(r, {agent: state}, {agent: min(e.at for e in chosen)})
-                state = strain.apply_many(state, chosen)
-                pipe.multi()
-                pipe.set(key, strain.dumps(state))
-                if also is not None:
-                    also(pipe, chosen)
-                pipe.execute()
-                return state
-            except redis_lib.WatchError:
-                continue
+
+    def read_apply_write(pipe: Pipeline) -> strain.AgentState:
+        chosen = events(pipe)
+        raw = pipe.get(key)
+        state = strain.loads(raw) if raw else strain.new_state(agent)
+        if chosen and raw:
+            evidence.take_readings(r, {agent: state}, {agent: min(e.at for e in chosen)})
+        state = strain.apply_many(state, chosen)
+        pipe.multi()
+        pipe.set(key, strain.dumps(state))
+        if also is not None:
+            also(pipe, chosen)
+        return state
+
+    return r.transaction(read_apply_write, key, value_from_callable=True)
 
 
 def update_states(r: redis_lib.Redis, agents: list[str],

@@ -14,13 +14,12 @@ from workers import agents, evidence, keys, stats, strain
 from workers.strain_store import update_state
 from workers.suggestion_rules import KINDS, Prefs, has_room, next_suggestion, respond
 
-RESPONSES = keys.PREFIX + "stats:responses"
+RESPONSES = keys.RESPONSE_COUNTS
 OFFER_TTL = 2 * 3600
 BREAK_KINDS = ("cool_down", "break")
 
 
-def prefs_key(agent: str) -> str:
-    return f"{keys.PREFIX}prompts:{agent}"
+prefs_key = keys.prefs
 
 
 def apply_events(r: redis_lib.Redis, agent: str, events: list[strain.Event]) -> strain.AgentState:
@@ -49,24 +48,22 @@ def teammates_with_room(r: redis_lib.Redis, agent: str, now: float) -> int:
 
 
 def _update_prefs(r: redis_lib.Redis, agent: str, change):
-    """Read-modify-write of the agent's prefs under WATCH: a concurrent answer is never lost.
+    """Read-modify-write of the agent's prefs in one optimistic transaction: a concurrent
+    answer is never lost (redis-py's `transaction()` re-runs it if the key changed meanwhile).
 
     `change(prefs) -> (result, new_prefs)`; the prefs are written only when they changed.
     """
     key = prefs_key(agent)
-    with r.pipeline(transaction=True) as pipe:
-        while True:
-            try:
-                pipe.watch(key)
-                raw = pipe.get(key)
-                result, prefs = change(Prefs.loads(raw))
-                pipe.multi()
-                if prefs.dumps() != (raw or Prefs().dumps()):
-                    pipe.set(key, prefs.dumps())
-                pipe.execute()
-                return result
-            except redis_lib.WatchError:
-                continue
+
+    def read_decide_write(pipe):
+        raw = pipe.get(key)
+        result, prefs = change(Prefs.loads(raw))
+        pipe.multi()
+        if prefs.dumps() != (raw or Prefs().dumps()):
+            pipe.set(key, prefs.dumps())
+        return result
+
+    return r.transaction(read_decide_write, key, value_from_callable=True)
 
 
 def current_suggestion(r: redis_lib.Redis, agent: str, now: float,
@@ -123,8 +120,7 @@ def answer(r: redis_lib.Redis, agent: str, suggestion_id: str, response: str, no
     return {"id": suggestion_id, "kind": kind, "response": response}
 
 
-def offers_key(team: str) -> str:
-    return f"{keys.PREFIX}offers:{team}"
+offers_key = keys.offers
 
 
 def offer_ticket(r: redis_lib.Redis, agent: str, ticket: str, now: float) -> None:

@@ -6,12 +6,14 @@ import atexit
 import contextlib
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 import redis as redis_lib
 
+from workers.connection import RETRIES, connect
 from workers.embedded import EmbeddedRedisError, attach_or_start
 from workers.settings import ConfigError, Settings
 
@@ -24,8 +26,11 @@ def load_settings() -> Settings:
         raise click.ClickException(f"configuration error: {exc}") from None
 
 
-def redis_for(settings: Settings) -> redis_lib.Redis:
-    """A Redis client: REDIS_URL, or the embedded redis-server serving BREATHER_DATA_DIR."""
+def redis_for(settings: Settings, retries: int = RETRIES) -> redis_lib.Redis:
+    """A Redis client: REDIS_URL, or the embedded redis-server serving BREATHER_DATA_DIR.
+
+    It reconnects by itself (workers/connection.py); `retries` says how patiently.
+    """
     url = settings.redis_url
     if not url:
         try:
@@ -34,12 +39,14 @@ def redis_for(settings: Settings) -> redis_lib.Redis:
             raise click.ClickException(f"could not start the embedded Redis: {exc}") from None
         if started is not None:
             atexit.register(started.stop)
-    client = redis_lib.Redis.from_url(url)
+    probe = redis_lib.Redis.from_url(url, socket_connect_timeout=5)  # fail fast at start-up
     try:
-        client.ping()
+        probe.ping()
     except redis_lib.RedisError as exc:
         raise click.ClickException(f"Redis at {url} is not reachable: {exc}") from None
-    return client
+    finally:
+        probe.close()
+    return connect(url, retries=retries)
 
 
 def setup_logging(level: int = logging.INFO) -> None:
@@ -65,9 +72,24 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+def stop_on_signals() -> None:
+    """SIGINT and SIGTERM raise KeyboardInterrupt, whatever disposition the process inherited.
+
+    A command started in the background by a non-interactive shell inherits SIGINT ignored
+    (and Python then leaves it ignored): without this, Ctrl-C or `kill -INT` would do nothing.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
 def quiet_interrupt():
-    """Ctrl-C ends a long-running command cleanly, without a stack trace."""
+    """SIGINT or SIGTERM ends a long-running command cleanly, without a stack trace."""
+    stop_on_signals()
     try:
         yield
     except KeyboardInterrupt:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import sys
 import time
 from pathlib import Path
@@ -20,9 +19,11 @@ import redis as redis_lib
 import requests
 
 from service.auth import issue_token
+from service.commands.common import stop_on_signals
 from service.commands.supervise import Child, start_child, stop_children
 from workers import agents, keys
 from workers.clock import current_time
+from workers.connection import connect
 from workers.embedded import EmbeddedRedisError, free_port, start_embedded_redis
 
 
@@ -36,19 +37,19 @@ from workers.embedded import EmbeddedRedisError, free_port, start_embedded_redis
 @click.option("--duration", default=0.0, type=click.FloatRange(0),
               help="Stop by itself after this many seconds (0: run until Ctrl-C).")
 def demo(port: int, speed: float, data_dir: str, duration: float) -> None:
-    """Run a live demo with a simulated helpdesk; no account needed."""
+    """Run a live demo with a simulated helpdesk; no account needed.
+
+    Uses the Redis at REDIS_URL when it is set (its data is kept), else an embedded one.
+    """
+    stop_on_signals()
     root = Path(data_dir)
     shutil.rmtree(root, ignore_errors=True)
-    try:
-        redis_server = start_embedded_redis(root / "redis")
-    except (EmbeddedRedisError, OSError) as exc:
-        raise click.ClickException(f"could not start the embedded Redis: {exc}") from None
+    redis_url, embedded = _demo_redis(root)
     port = port or free_port()
     sandbox_port = free_port()
     secret = secrets.token_urlsafe(24)
-    env = _demo_env(redis_server.url, sandbox_port, secret)
+    env = _demo_env(redis_url, sandbox_port, secret)
     children: list[Child] = []
-    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         logs = root / "logs"
         children.append(start_child("sandbox", ["sandbox", "--port", str(sandbox_port),
@@ -59,16 +60,33 @@ def demo(port: int, speed: float, data_dir: str, duration: float) -> None:
         children.append(start_child("service", ["serve", "--port", str(port)], env, logs))
         base = f"http://127.0.0.1:{port}"
         _wait_http(f"{base}/healthz", children)
-        _print_banner(base, sandbox_port, logs)
-        _watch(redis_lib.Redis.from_url(redis_server.url), base, secret, children, duration)
+        _print_banner(base, sandbox_port, logs, redis_url, secret)
+        _watch(connect(redis_url), base, secret, children, duration)
     except KeyboardInterrupt:
         click.echo("\nstopping…", err=True)
     except click.ClickException:
         raise
     finally:
         stop_children(children)
-        redis_server.stop()
+        if embedded is not None:
+            embedded.stop()
     click.echo("demo stopped", err=True)
+
+
+def _demo_redis(root: Path):
+    """(url, embedded server or None): REDIS_URL if set and reachable, else an embedded one."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        try:
+            redis_lib.Redis.from_url(url, socket_connect_timeout=5).ping()
+        except (redis_lib.RedisError, ValueError) as exc:
+            raise click.ClickException(f"REDIS_URL={url} is not reachable: {exc}") from None
+        return url, None
+    try:
+        server = start_embedded_redis(root / "redis")
+    except (EmbeddedRedisError, OSError) as exc:
+        raise click.ClickException(f"could not start the embedded Redis: {exc}") from None
+    return server.url, server
 
 
 def _demo_env(redis_url: str, sandbox_port: int, secret: str) -> dict:
@@ -106,11 +124,15 @@ def _check_children(children: list[Child]) -> None:
                 f"last lines of {child.log_path}:\n{child.log_tail()}")
 
 
-def _print_banner(base: str, sandbox_port: int, logs: Path) -> None:
+def _print_banner(base: str, sandbox_port: int, logs: Path, redis_url: str,
+                  secret: str) -> None:
     click.echo(f"Breather demo running (logs in {logs}/)")
     click.echo(f"  API:      {base}/api/v1/teams")
     click.echo(f"  metrics:  {base}/metrics")
     click.echo(f"  sandbox:  http://127.0.0.1:{sandbox_port}/ (Zendesk and Freshdesk APIs)")
+    click.echo(f"  Redis:    {redis_url}")
+    click.echo(f"  other commands on this demo: export REDIS_URL={redis_url} "
+               f"BREATHER_SECRET={secret} (then e.g. `breather report`, `breather token`)")
     click.echo("  widgets:  links appear below once the first poll has found agents")
     click.echo("Press Ctrl-C to stop.")
 
@@ -155,7 +177,3 @@ def _status(r: redis_lib.Redis, ids: list[str]) -> str:
     return (f"{time.strftime('%H:%M:%S')} agents {len(ids)} · customer messages "
             f"{sum(counts.values())} (hostile {counts['hostile']}, praise {counts['praise']}) · "
             f"high {levels['high']}, elevated {levels['elevated']}, calm {levels['calm']}")
-
-
-def _raise_interrupt(signum, frame):
-    raise KeyboardInterrupt

@@ -7,8 +7,13 @@ import logging
 import click
 
 from service.commands.common import load_settings, quiet_interrupt, redis_for, setup_logging
+from workers.connection import QUICK_RETRIES
 
 log = logging.getLogger("breather")
+# A job whose worker was killed (SIGKILL, OOM) is found abandoned by RQ once its heartbeat is
+# older than this + 60 s, at the next maintenance run, and re-run by its `Retry`.
+JOB_MONITORING_SECONDS = 10
+MAINTENANCE_SECONDS = 15
 
 
 @click.command()
@@ -22,7 +27,7 @@ def serve(host: str, port: int) -> None:
 
     setup_logging()
     settings = load_settings()
-    app = create_app(settings, redis_for(settings))
+    app = create_app(settings, redis_for(settings, retries=QUICK_RETRIES))
     server = make_server(host, port, app, threaded=True)
     log.info("serving on http://%s:%s", host, server.server_port)
     with quiet_interrupt():
@@ -41,7 +46,9 @@ def worker(burst: bool) -> None:
     connection = redis_for(settings)
     queue = Queue(settings.queue_name, connection=connection)
     with quiet_interrupt():
-        Worker([queue], connection=connection).work(burst=burst, logging_level="WARNING")
+        Worker([queue], connection=connection, job_monitoring_interval=JOB_MONITORING_SECONDS,
+               maintenance_interval=MAINTENANCE_SECONDS).work(
+            burst=burst, logging_level="WARNING", with_scheduler=True)  # runs Retry intervals
 
 
 def _warm_up() -> None:

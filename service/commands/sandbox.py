@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import signal
-
 import click
+
+from service.commands.common import stop_on_signals
 
 
 @click.command()
@@ -23,7 +23,7 @@ def sandbox(host: str, port: int, speed: float, seed: int, history_hours: float)
     app = create_app(speed=speed, seed=seed, history_hours=history_hours)
     server = make_server(host, port, app, threaded=True)
     base = f"http://{host}:{server.server_port}"
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    stop_on_signals()
     try:  # Ctrl-C right after the URLs are printed stops cleanly too
         click.echo(f"sandbox Zendesk:   ZENDESK_URL={base}/zendesk")
         click.echo(f"sandbox Freshdesk: FRESHDESK_URL={base}/freshdesk")

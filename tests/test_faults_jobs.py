@@ -1,0 +1,142 @@
+"""Jobs that die or fail: a worker SIGKILLed in the middle of a poll job and of a process job,
+a process job failing until a foreign value under a Breather key is put right, and failing for
+good. Real `breather worker` / `breather scheduler` processes and redis-server; each ends with
+every customer message counted exactly once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from faults import Deployment, add_tickets, customer_comment_ids, recent_zendesk
+from rq import Queue
+from rq.job import Job
+from rq.registry import StartedJobRegistry
+from servers import LiveServer
+
+from workers import keys
+
+
+@pytest.fixture
+def zendesk():
+    vendor = recent_zendesk(tickets=20)
+    with LiveServer(vendor) as server:
+        vendor.url = server.url
+        yield vendor
+
+
+@pytest.fixture
+def deployment(tmp_path, zendesk):
+    deployment = Deployment(tmp_path, zendesk.url)
+    yield deployment
+    deployment.close()
+
+
+def started_jobs(deployment: Deployment) -> dict[str, str]:
+    """{job id: function name} of the jobs RQ has started and not finished."""
+    r = deployment.client()
+    found = {}
+    for job_id in StartedJobRegistry("breather", connection=r).get_job_ids(cleanup=False):
+        try:
+            found[job_id] = Job.fetch(job_id, connection=r).func_name
+        except Exception:  # noqa: BLE001 - finished between the two reads
+            continue
+    return found
+
+
+@pytest.mark.slow
+def test_sigkill_in_the_middle_of_a_poll_job_and_of_a_process_job(deployment, zendesk):
+    """Two workers are SIGKILLed while one waits on a slow helpdesk answer (poll job) and the
+    other applies a page (process job): RQ finds the process job abandoned and its Retry runs it
+    again, the poll lock expires and the next poll resumes from the bookmark; counted once."""
+    deployment.start("scheduler", "scheduler")
+    deployment.start("worker-1", "worker")
+    deployment.start("worker-2", "worker")
+    deployment.wait_counted(len(customer_comment_ids(zendesk)))
+
+    zendesk.stall("ticket_events", 30)
+    add_tickets(zendesk, range(20, 620))  # a big tickets page: its process job takes a while
+    deadline = time.monotonic() + 60
+    caught: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        caught = started_jobs(deployment)
+        kinds = set(caught.values())
+        if {"workers.poll.poll_stream", "workers.process.process_records"} <= kinds:
+            break
+        time.sleep(0.005)
+    deployment.kill("worker-1")
+    deployment.kill("worker-2")
+    kinds = set(caught.values())
+    assert {"workers.poll.poll_stream", "workers.process.process_records"} <= kinds, caught
+
+    deployment.start("worker-3", "worker")
+    expected = customer_comment_ids(zendesk)
+    deployment.wait_counted(len(expected), timeout=180)
+    assert deployment.seen(expected) == expected
+    r = deployment.client()
+    for job_id, name in caught.items():
+        if name == "workers.process.process_records":
+            assert Job.fetch(job_id, connection=r).get_status() == "finished"
+    assert process_jobs(deployment, "failed") == []  # the abandoned one was run again
+
+
+def corrupt_ticket(deployment: Deployment, ticket: str) -> dict:
+    """Put a foreign value (a string) under a ticket's hash; return the hash to restore."""
+    r = deployment.client()
+    saved = r.hgetall(keys.ticket(ticket))
+    r.delete(keys.ticket(ticket))
+    r.set(keys.ticket(ticket), "not Breather's")
+    return saved
+
+
+def restore_ticket(deployment: Deployment, ticket: str, saved: dict) -> None:
+    r = deployment.client()
+    r.delete(keys.ticket(ticket))
+    r.hset(keys.ticket(ticket), mapping=saved)
+
+
+def process_jobs(deployment: Deployment, registry: str) -> list[Job]:
+    queue = Queue("breather", connection=deployment.client())
+    ids = getattr(queue, f"{registry}_job_registry").get_job_ids()
+    jobs = [Job.fetch(j, connection=deployment.client()) for j in ids]
+    return [j for j in jobs if j.func_name == "workers.process.process_records"]
+
+
+def test_a_process_job_that_fails_is_retried_with_intervals_and_counts_once(deployment, zendesk):
+    """A message page whose ticket reads fail (a foreign value under breather:ticket:...) is
+    retried by RQ's Retry after 1 s, 5 s, 15 s; put right in between, it counts once."""
+    deployment.start("scheduler", "scheduler")
+    deployment.start("worker", "worker")
+    expected = customer_comment_ids(zendesk)
+    deployment.wait_counted(len(expected))
+    saved = corrupt_ticket(deployment, "zendesk:100")
+    zendesk.add_comment(99_001, 100, int(time.time()) - 600, author=5000, body="Still broken!")
+    deployment.wait_for(lambda: process_jobs(deployment, "scheduled"), 30,
+                        "the failed process job to be scheduled for a retry")
+    restore_ticket(deployment, "zendesk:100", saved)
+    deployment.wait_counted(len(expected) + 1, timeout=60)
+    assert process_jobs(deployment, "failed") == []
+
+
+@pytest.mark.slow
+def test_a_process_job_that_fails_for_good_keeps_ids_not_text_and_is_polled_again(
+        deployment, zendesk):
+    """After its last retry the failed job holds the records without their text, the streams
+    are marked to re-read from the oldest message, and once the value is put right the re-poll
+    counts every message exactly once."""
+    deployment.start("scheduler", "scheduler")
+    deployment.start("worker", "worker")
+    expected = customer_comment_ids(zendesk)
+    deployment.wait_counted(len(expected))
+    saved = corrupt_ticket(deployment, "zendesk:100")
+    zendesk.add_comment(99_002, 100, int(time.time()) - 600, author=5000, body="Hello??? Anyone")
+    deployment.wait_for(lambda: process_jobs(deployment, "failed"), 150,
+                        "the process job to fail after its last retry")
+    failed = process_jobs(deployment, "failed")[0]
+    records = failed.args[0]
+    assert records and all("text" not in record for record in records)
+    assert "zendesk:c-99002" in {record["id"] for record in records}
+    assert deployment.client().hget(keys.REPOLL, "zendesk|messages") is not None
+    restore_ticket(deployment, "zendesk:100", saved)
+    deployment.wait_counted(len(expected) + 1, timeout=60)
+    assert deployment.seen({"zendesk:c-99002"}) == {"zendesk:c-99002"}

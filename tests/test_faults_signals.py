@@ -1,0 +1,106 @@
+"""Every long-running command stops cleanly on SIGINT and on SIGTERM, whatever signal
+disposition it inherited (a shell starts background jobs with SIGINT ignored); `breather demo`
+uses REDIS_URL when set and says which Redis it uses, so other commands can be pointed at it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from rq import Worker, cron_scheduler_registry
+
+from workers.embedded import free_port, start_embedded_redis
+
+
+def ignoring_signals() -> None:
+    """What a non-interactive shell does to a background job (and more: SIGTERM too)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def start(args: list[str], env: dict, out) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "service.cli", *args], env=env,
+                            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                            preexec_fn=ignoring_signals, start_new_session=True)
+
+
+def wait_until(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except (requests.RequestException, OSError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the command did not become ready")
+
+
+def answers(port: int, path: str = "/") -> bool:
+    return requests.get(f"http://127.0.0.1:{port}{path}", timeout=2).status_code < 500
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("command", ["worker", "scheduler", "serve", "sandbox"])
+def test_long_running_commands_stop_on_a_signal_they_inherited_ignored(
+        command, sig, redis, redis_url, tmp_path):
+    port = free_port()
+    env = {**os.environ, "REDIS_URL": redis_url, "ZENDESK_URL": "http://127.0.0.1:9/zendesk",
+           "ZENDESK_EMAIL": "a@example.com", "ZENDESK_TOKEN": "t", "BREATHER_POLL_SECONDS": "60",
+           "PYTHONUNBUFFERED": "1"}
+    args = {"worker": ["worker"], "scheduler": ["scheduler"],
+            "serve": ["serve", "--port", str(port)],
+            "sandbox": ["sandbox", "--port", str(port)]}[command]
+    with open(tmp_path / "out.log", "w") as out:
+        process = start(args, env, out)
+    try:
+        ready = {"worker": lambda: Worker.count(connection=redis) > 0,
+                 "scheduler": lambda: redis.zcard(cron_scheduler_registry.get_registry_key()),
+                 "serve": lambda: answers(port, "/healthz"),
+                 "sandbox": lambda: answers(port)}[command]
+        wait_until(ready)
+        os.killpg(process.pid, sig)
+        code = process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    output = (tmp_path / "out.log").read_text()
+    assert code in (0, 130, -sig), (code, output[-2000:])
+    assert "Traceback" not in output, output[-2000:]
+
+
+def test_demo_uses_redis_url_and_prints_it_for_other_commands(tmp_path):
+    """With REDIS_URL set the demo keeps its data there, prints that URL, and `breather report`
+    pointed at it sees the demo's agents; SIGTERM (inherited ignored) stops it cleanly."""
+    server = start_embedded_redis(tmp_path / "redis")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZENDESK_", "FRESHDESK_"))}
+    env.update(REDIS_URL=server.url, PYTHONUNBUFFERED="1")
+    port = free_port()
+    out_path = tmp_path / "demo.out"
+    try:
+        with open(out_path, "w") as out:
+            demo = start(["demo", "--port", str(port), "--speed", "600",
+                          "--data-dir", str(tmp_path / "demo")], env, out)
+        wait_until(lambda: "widget for" in out_path.read_text(), timeout=120)
+        text = out_path.read_text()
+        assert f"Redis:    {server.url}" in text
+        secret = re.search(r"BREATHER_SECRET=(\S+)", text).group(1)
+        report = subprocess.run([sys.executable, "-m", "service.cli", "report", "--json"],
+                                env={**env, "BREATHER_SECRET": secret}, capture_output=True,
+                                text=True, timeout=60)
+        assert report.returncode == 0, report.stderr
+        assert '"agent": "zendesk:' in report.stdout or '"agent": "freshdesk:' in report.stdout
+        os.killpg(demo.pid, signal.SIGTERM)
+        assert demo.wait(timeout=30) in (0, 130)
+        assert "Traceback" not in out_path.read_text()
+        assert server.process.poll() is None  # the operator's Redis is left running
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+        server.stop()
