@@ -74,9 +74,11 @@ def test_sigkill_in_the_middle_of_a_poll_job_and_of_a_process_job(deployment, ze
     deployment.wait_counted(len(expected), timeout=180)
     assert deployment.seen(expected) == expected
     r = deployment.client()
-    for job_id, name in caught.items():
-        if name == "workers.process.process_records":
-            assert Job.fetch(job_id, connection=r).get_status() == "finished"
+    killed = [j for j, name in caught.items() if name == "workers.process.process_records"]
+    deployment.wait_for(lambda: all(Job.fetch(j, connection=r).get_status() == "finished"
+                                    for j in killed), 150,
+                        "RQ to find the killed process job abandoned and run it again")
+    assert deployment.counted() == len(expected)
     assert process_jobs(deployment, "failed") == []  # the abandoned one was run again
 
 

@@ -65,8 +65,12 @@ def test_long_running_commands_stop_on_a_signal_they_inherited_ignored(
                  "serve": lambda: answers(port, "/healthz"),
                  "sandbox": lambda: answers(port)}[command]
         wait_until(ready)
+        time.sleep(1.5)  # past start-up: the worker forks its Retry scheduler just after
         os.killpg(process.pid, sig)
-        code = process.wait(timeout=20)
+        try:
+            code = process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            raise AssertionError((tmp_path / "out.log").read_text()[-3000:]) from None
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
