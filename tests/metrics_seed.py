@@ -36,14 +36,15 @@ def seed_everything(redis, team: str = "Billing", agents: int = 6,
     answer(redis, hit, offer["id"], "accept", now)
     apply_events(redis, other, [strain.Event("checkin", now, other, value=3.0)])
     evidence.resolve_due(redis, now + 61 * 60)
-    from workers.bookmarks import bookmark_key, count_error
+    from workers import keys
+    from workers.bookmarks import count_error
 
     count_error(redis, "zendesk", "tickets", "auth")
     redis.hincrby("breather:stats:corrections", "not_hostile", 1)
     for status in (200, 200, 429, 401):
         redis.hincrby(stats.REQUESTS, f"zendesk|{status}", 1)
     redis.hincrby(stats.RATE_LIMITED, "zendesk", 1)
-    redis.set(bookmark_key("zendesk", "tickets"), json.dumps({"position": now}))
+    redis.set(keys.bookmark("zendesk", "tickets"), json.dumps({"position": now}))
     stats.observe_seconds(redis, "scoring", 0.02)
     stats.observe_seconds(redis, "processing", 0.3)
     Queue("breather", connection=redis).enqueue("workers.process.process_records", [])
