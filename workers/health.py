@@ -2,7 +2,7 @@
 
 A scheduler or every worker dying does not show in Redis's reachability; a stream whose poll has
 not run (whatever its outcome, including "another poller holds the lock") for `stale_after`
-seconds does. /healthz answers 503 and `breather_poller_up` is 0 for such a stream.
+seconds does. /healthz says "degraded" (still 200) and `breather_poller_up` is 0 for it.
 """
 
 from __future__ import annotations
