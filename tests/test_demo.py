@@ -41,7 +41,8 @@ def hostile_total(base: str) -> float:
 
 def test_demo_shows_hostile_messages_and_stops_cleanly(tmp_path):
     port, marker = free_port(), f"BREATHER_TEST_MARKER={uuid.uuid4().hex}"
-    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1], "PYTHONUNBUFFERED": "1"}
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}  # the embedded Redis path
+    env.update({marker.split("=")[0]: marker.split("=")[1], "PYTHONUNBUFFERED": "1"})
     stdout_path = tmp_path / "demo.out"
     with open(stdout_path, "w") as out:
         demo = subprocess.Popen(
