@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from rq import Queue, SimpleWorker
+from rq.job import Job
 from servers import LiveServer
 from vendors import T0, FakeFreshdesk, FakeZendesk
 
@@ -110,6 +111,20 @@ def test_webhooks_can_be_switched_off(redis):
                         redis).test_client()
     body = comment_payload()
     assert client.post("/hooks/zendesk", data=body, headers=signed(body)).status_code == 404
+
+
+def test_a_finished_process_job_keeps_ids_and_no_text(redis):
+    """RQ keeps a finished job for a while: the text it scored is not in it, the ids are."""
+    client = create_app(settings_for(), redis).test_client()
+    body = comment_payload()
+    assert client.post("/hooks/zendesk", data=body, headers=signed(body)).status_code == 202
+    job_id = Queue("breather", connection=redis).job_ids[0]
+    drain(redis)
+    job = Job.fetch(job_id, connection=redis)
+    assert job.get_status() == "finished"
+    assert [r["id"] for r in job.args[0]] == ["zendesk:100", "zendesk:c-1001"]
+    assert all("text" not in r for r in job.args[0])
+    assert sum(int(v) for v in redis.hgetall("breather:stats:messages").values()) == 1
 
 
 def test_a_message_pushed_and_polled_counts_once(redis):

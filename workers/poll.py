@@ -123,7 +123,21 @@ def enqueue_records(queue: Queue, records: list[dict], pipeline=None):
                          failure_ttl=JOB_FAILURE_TTL,
                          retry=Retry(max=len(PROCESS_RETRY_INTERVALS),
                                      interval=PROCESS_RETRY_INTERVALS),
-                         on_failure=Callback(forget_text))
+                         on_success=Callback(drop_text), on_failure=Callback(forget_text))
+
+
+def _strip_text(job) -> list[dict]:
+    """Replace the job's records by copies without their text (RQ's own save of the job then
+    writes them); returns the records as they were."""
+    records = [r for r in (job.args[0] if job.args else []) if isinstance(r, dict)]
+    job.args = ([{k: v for k, v in r.items() if k != "text"} for r in records],)
+    return records
+
+
+def drop_text(job, connection, result) -> None:
+    """RQ success callback of a process job: the finished job RQ keeps for JOB_RESULT_TTL holds
+    ids, tickets and times, never the text that was just scored."""
+    _strip_text(job)
 
 
 def forget_text(job, connection, exc_type, exc_value, traceback) -> None:
@@ -135,8 +149,7 @@ def forget_text(job, connection, exc_type, exc_value, traceback) -> None:
     """
     if job.retries_left:
         return  # RQ runs it again; the text is still needed
-    records = [r for r in (job.args[0] if job.args else []) if isinstance(r, dict)]
-    job.args = ([{k: v for k, v in r.items() if k != "text"} for r in records],)
+    records = _strip_text(job)
     job.save()
     oldest: dict[str, float] = {}
     for record in records:
