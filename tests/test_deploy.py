@@ -11,7 +11,7 @@ from metrics_seed import seed_everything
 from prometheus_client.parser import text_string_to_metric_families
 
 from service import create_app
-from workers.settings import Settings
+from workers.settings import Settings, ZendeskConfig
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 DASHBOARD = DEPLOY / "grafana/dashboards/breather.json"
@@ -22,7 +22,9 @@ METRIC = re.compile(r"\bbreather_[a-z0-9_]+")
 
 def exported(redis) -> set[str]:
     seed_everything(redis)
-    body = create_app(Settings(clock="data"), redis).test_client().get("/metrics")
+    # a configured source, so that its pollers' series (breather_poller_up) are exported too
+    zendesk = ZendeskConfig("http://127.0.0.1:9", "ops@example.com", "token")
+    body = create_app(Settings(clock="data", zendesk=zendesk), redis).test_client().get("/metrics")
     names = set()
     for family in text_string_to_metric_families(body.get_data(as_text=True)):
         names.update(sample.name for sample in family.samples)
@@ -61,7 +63,8 @@ def test_dashboard_queries_use_exported_metrics_and_defined_rules(redis):
 
 def test_rules_use_exported_metrics(redis):
     exprs = [rule["expr"] for group in rule_groups() for rule in group["rules"]]
-    assert not raw_metrics(exprs) - exported(redis)
+    missing = raw_metrics(exprs) - exported(redis)
+    assert not missing, missing
 
 
 def test_team_panels_follow_the_team_variable():
