@@ -62,6 +62,7 @@ def test_without_events_strain_decays_towards_baseline(angers):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.floats(0.6, 1.0), min_size=2, max_size=15), st.integers(10, 90))
+@example(angers=[1.0] * 15, minutes=20)  # found by hypothesis: the pace part stayed up on a break
 def test_a_break_lowers_strain_faster_than_working_on(angers, minutes):
     evs = [message(T0 + i * 60, a, i=i) for i, a in enumerate(angers)]
     start = T0 + len(angers) * 60

@@ -169,7 +169,8 @@ def _advance(s: AgentState, at: float) -> None:
         dt = at - s.t
         _learn_pace(s, at)
         s.exposure *= math.exp(-dt / (TAU_BREAK if s.on_break else TAU_WORK))
-        s.activity *= math.exp(-dt / TAU_ACTIVITY)
+        # on a break the agent takes no work: the pace that loads them eases as exposure does
+        s.activity *= math.exp(-dt / (TAU_BREAK if s.on_break else TAU_ACTIVITY))
         s.praise *= math.exp(-dt / TAU_PRAISE)
         s.checkin *= math.exp(-dt / TAU_CHECKIN)
         # a new agent's "usual" is learned quickly at first, then over a week
