@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
-from servers import LiveServer, require_binary
+from servers import LiveServer
 
 from service import create_app
 from workers.settings import Settings
 
 
-def test_reference_page_renders_every_operation(redis):
-    chromium = require_binary("chromium", "/usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_reference_page_renders_every_operation(redis, browser):
     app = create_app(Settings(secret="reference"), redis)
     spec = app.test_client().get("/openapi.json").get_json()
     operations = sum(method in ("get", "put", "post", "delete", "patch")
                      for item in spec["paths"].values() for method in item)
-    with LiveServer(app) as server, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium,
-                                             args=["--headless=new", "--no-sandbox"])
+    with LiveServer(app) as server:
         page = browser.new_page()
         foreign, refused = [], []
         page.on("request", lambda r: foreign.append(r.url)
@@ -29,5 +24,5 @@ def test_reference_page_renders_every_operation(redis):
         page.wait_for_selector(".opblock")
         assert page.locator(".opblock").count() == operations
         assert "Breather API" in page.text_content("h2.title")
-        browser.close()
+        page.close()
     assert foreign == [] and refused == []

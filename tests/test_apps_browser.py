@@ -17,7 +17,7 @@ import pytest
 import requests as http
 from oauth_server import CLIENT_ID, CLIENT_SECRET, FakeZendeskAccount
 from seed import team_records
-from servers import LiveServer, require_binary
+from servers import LiveServer
 from werkzeug.wrappers import Request, Response
 
 from service import create_app
@@ -31,20 +31,7 @@ FD_SECRET = "s" * 40
 AGENT = "zendesk:101"
 ARTIFACTS = Path(os.environ.get("BREATHER_ARTIFACTS",
                                 Path(__file__).resolve().parent.parent / "test-artifacts"))
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PAGE_BUDGET = 50 * 1024
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = require_binary("chromium", "/usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

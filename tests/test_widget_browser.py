@@ -7,7 +7,7 @@ import os
 
 import pytest
 from seed import team_records
-from servers import LiveServer, require_binary
+from servers import LiveServer
 
 from service import create_app
 from service.auth import issue_token
@@ -16,19 +16,6 @@ from workers.process import apply_records
 from workers.settings import Settings
 
 SECRET = "browser-test-secret"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    chromium = require_binary("chromium", "/usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
