@@ -204,13 +204,14 @@ def fit_model(rows: dict[str, list], out: Path, refit_heads: bool = True) -> dic
     ratios = np.stack([en_ratio, de_ratio, praise_ratio], axis=1)
     coef = np.stack([m.coef_[0] for m in heads], axis=1)
     vectors = load_vectors()
-    np.savez_compressed(out, weights=(coef[:DIM] * ratios).astype(np.float16),
-                        dense=coef[DIM:DIM + len(DENSE)].astype(np.float32),
-                        word_hashes=vectors.hashes,
-                        word_scores=vectors.fold(coef[DIM + len(DENSE):]),
-                        idf=idf.astype(np.float16),
-                        bias=np.array([m.intercept_[0] for m in heads], np.float32),
-                        offsets=np.array([offsets[lang] for lang in LANGS], np.float32))
+    # stored, not deflated: 2.7 MB instead of 1.8, and `breather anger` starts 15 ms sooner
+    np.savez(out, weights=(coef[:DIM] * ratios).astype(np.float16),
+             dense=coef[DIM:DIM + len(DENSE)].astype(np.float32),
+             word_hashes=vectors.hashes,
+             word_scores=vectors.fold(coef[DIM + len(DENSE):]),
+             idf=idf.astype(np.float16),
+             bias=np.array([m.intercept_[0] for m in heads], np.float32),
+             offsets=np.array([offsets[lang] for lang in LANGS], np.float32))
     return {"C": {"en": en_c, "de": de_c},
             "calibration_auc": {"en": round(en_auc, 4), "de": round(de_auc, 4)},
             "offsets": offsets}

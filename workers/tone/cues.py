@@ -14,6 +14,7 @@ import numpy as np
 
 from workers.tone import lexicon
 from workers.tone.features import Tokens, text_hash, tokenize
+from workers.tone.hashindex import HashIndex
 from workers.tone.lang import ENGLISH, GERMAN
 
 INSULTS = (
@@ -106,15 +107,25 @@ _LEXICON = lexicon.Lexicon(
     [(spelling, 1 << code) for code, name in enumerate(NAMES)
      for alternative in _alternatives(GROUPS[name]) for spelling in _expand(alternative)]
     + [(word, GERMAN_WORD) for word in GERMAN] + [(word, ENGLISH_WORD) for word in ENGLISH])
-_UMLAUT_SECOND = np.array([0xA4, 0xB6, 0xBC, 0x9F], dtype=np.uint8)  # ä ö ü ß after 0xC3
+
+def _byte_set(*values: int) -> np.ndarray:
+    """A 256-entry membership table for bytes: `table[data]` instead of np.isin, which sorts
+    (and imports numpy.ma, 10-25 ms of start-up) on every call."""
+    table = np.zeros(256, bool)
+    table[list(values)] = True
+    return table
+
+
+_UMLAUT_SECOND = _byte_set(0xA4, 0xB6, 0xBC, 0x9F)  # ä ö ü ß after 0xC3
 
 
 _CAPS_RUN = re.compile(r"[A-ZÄÖÜ]{3,}")
 _ACRONYMS = {"API", "URL", "PDF", "CSV", "SMS", "VAT", "USD", "EUR", "GBP", "FAQ", "SSO", "IBAN",
              "BIC", "CEO", "PIN", "DSL", "LTE", "USB", "GMBH", "AGB", "HTML", "HTTP", "HTTPS"}
 SEPARATOR = "\n\x00\n"
-_ACRONYM_HASHES = np.array([text_hash(a.lower()) for a in _ACRONYMS], dtype=np.uint32)
-_UPPER_UMLAUT = np.array([0x84, 0x96, 0x9C], dtype=np.uint8)  # Ä Ö Ü after 0xC3
+_ACRONYM_INDEX = HashIndex(np.array(sorted({text_hash(a.lower()) for a in _ACRONYMS}),
+                                     dtype=np.uint32))
+_UPPER_UMLAUT = _byte_set(0x84, 0x96, 0x9C)  # Ä Ö Ü after 0xC3
 
 
 @dataclass
@@ -175,7 +186,7 @@ def _caps_counts(texts: list[str], tokens: Tokens) -> np.ndarray:
         np.add.at(caps, _owner(_starts(texts), _caps_words(SEPARATOR.join(texts))), 1)
         return caps
     upper = (written >= 65) & (written <= 90)
-    umlaut = np.flatnonzero((written[:-1] == 0xC3) & np.isin(written[1:], _UPPER_UMLAUT))
+    umlaut = np.flatnonzero((written[:-1] == 0xC3) & _UPPER_UMLAUT[written[1:]])
     upper[umlaut] = upper[umlaut + 1] = True
     continuation = (written >= 0x80) & (written < 0xC0)
     upper_sum = np.concatenate(([0], np.cumsum(upper)))
@@ -185,7 +196,7 @@ def _caps_counts(texts: list[str], tokens: Tokens) -> np.ndarray:
     shouted = ((upper_sum[ends] - upper_sum[starts] == length)
                & (length - (cont_sum[ends] - cont_sum[starts]) >= 3)
                & (written[starts - 1] != 95) & (written[ends] != 95)  # not in a_NAME
-               & ~np.isin(tokens.hashes, _ACRONYM_HASHES))
+               & (_ACRONYM_INDEX.find(tokens.hashes) < 0))
     return np.bincount(tokens.word_rows[shouted], minlength=n).astype(np.float64)
 
 
@@ -217,19 +228,26 @@ def languages(tokens: Tokens, hits: lexicon.Hits) -> list[str]:
     counts = []
     for flag in (GERMAN_WORD, ENGLISH_WORD):
         mine = (hits.codes & flag) != 0
-        keys = np.unique(hits.rows[mine].astype(np.uint64) << np.uint64(32)
+        keys = _distinct(hits.rows[mine].astype(np.uint64) << np.uint64(32)
                          | tokens.hashes[hits.first[mine]].astype(np.uint64))
         counts.append(np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=n))
     german, english = counts
     data = tokens.data
     second = np.flatnonzero(data[:-1] == 0xC3) + 1
     umlaut = np.zeros(n, bool)
-    umlaut[tokens.rows[second[np.isin(data[second], _UMLAUT_SECOND)]]] = True
+    umlaut[tokens.rows[second[_UMLAUT_SECOND[data[second]]]]] = True
     letters = (data >= 97) & (data <= 122)
     has_words = (np.bincount(tokens.rows[letters], minlength=n) > 0) | umlaut
     fallback = np.where(umlaut, "de", np.where(has_words, "en", "other"))
     chosen = np.where(german > english, "de", "en")
     return np.where((german == 0) & (english == 0), fallback, chosen).tolist()
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique without its cost at start-up: numpy 2.3's unique imports numpy.ma (10-25 ms
+    of `breather anger`'s start-up) to ask whether a plain array is masked."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 def _assemble(found, caps, shouting, punctuation, langs) -> CueBatch:

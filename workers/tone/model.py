@@ -75,10 +75,7 @@ class ToneModel:
                  offsets: dict[str, float], idf: np.ndarray | None = None,
                  word_hashes: np.ndarray | None = None, word_scores: np.ndarray | None = None):
         self.heads = [] if weights is None else list(range(weights.shape[1]))
-        idf = np.ones(DIM, np.float32) if idf is None else idf.astype(np.float32)
-        # IDF folded into the weights: w·(idf·v)/‖idf·v‖ = (w∘idf)·v / ‖idf·v‖
-        self.table = None if weights is None else np.concatenate(
-            [weights * idf[:, None], (idf * idf)[:, None]], axis=1).astype(np.float32)
+        self.table = None if weights is None else _table(weights, idf)
         self.dense = dense  # (len(DENSE), heads)
         self.bias = bias  # (heads,)
         self.offsets = offsets  # anger decision threshold (a logit) per language
@@ -130,6 +127,19 @@ class ToneModel:
         return offsets
 
 
+def _table(weights: np.ndarray, idf: np.ndarray | None) -> np.ndarray:
+    """(DIM, heads + 1) float32: the weights times the IDF, then the IDF squared.
+
+    IDF folded into the weights: w·(idf·v)/‖idf·v‖ = (w∘idf)·v / ‖idf·v‖. Written into one
+    array in place (a concatenate and a cast cost 10 ms more of every start-up)."""
+    idf = np.ones(len(weights), np.float32) if idf is None else idf
+    exact = np.result_type(weights, idf, np.float32)  # float16 products would round
+    table = np.empty((len(weights), weights.shape[1] + 1), np.float32)
+    np.multiply(weights, idf[:, None], out=table[:, :-1], dtype=exact)
+    np.multiply(idf, idf, out=table[:, -1], dtype=exact)
+    return table
+
+
 @functools.cache
 def load_model(path: Path = MODEL_PATH) -> ToneModel:
     """The shipped model (cached per process)."""
@@ -137,7 +147,7 @@ def load_model(path: Path = MODEL_PATH) -> ToneModel:
         return ToneModel(None, np.zeros((len(DENSE), 3), np.float32), np.zeros(3, np.float32),
                          {})
     with np.load(path) as data:
-        weights = data["weights"].astype(np.float32)
+        weights = data["weights"]
         if weights.shape != (DIM, 3) or data["dense"].shape != (len(DENSE), 3):
             raise ValueError(f"{path}: weights {weights.shape} and dense {data['dense'].shape}, "
                              f"expected {(DIM, 3)} and {(len(DENSE), 3)}: retrain the model")
@@ -151,5 +161,5 @@ def load_model(path: Path = MODEL_PATH) -> ToneModel:
         offsets = dict(zip(LANGS, data["offsets"].astype(float).tolist(), strict=True))
         return ToneModel(weights, data["dense"].astype(np.float32),
                          data["bias"].astype(np.float32), offsets,
-                         data["idf"].astype(np.float32), word_hashes.astype(np.uint32),
+                         data["idf"], word_hashes.astype(np.uint32),
                          word_scores.astype(np.float32))
