@@ -158,3 +158,29 @@ def test_no_checkin_prompt_after_the_agent_checked_in_this_shift():
     evs = [*calm_shift(), Event("checkin", T0 + 30 * 60, AGENT, value=4)]
     a = assess(apply_many(new_state(AGENT), evs), T0 + 90 * 60)
     assert next_suggestion(a, Prefs(), T0 + 90 * 60)[0] is None
+
+
+def test_a_cool_down_takes_the_place_of_an_open_checkin():
+    """A check-in can wait; a very hostile message arriving while it is open cannot."""
+    at = T0 + 90 * 60
+    calm = apply_many(new_state(AGENT), calm_shift())
+    checkin, prefs = next_suggestion(assess(calm, at), Prefs(), at)
+    assert checkin.kind == "checkin"
+    hit = apply_many(calm, [severe(at + 60, 99)])
+    cool, prefs = next_suggestion(assess(hit, at + 90), prefs, at + 90)
+    assert cool.kind == "cool_down" and prefs.open["id"] == cool.id
+    assert "lapse" not in prefs.responses.get("checkin", {})  # withdrawn, not held against them
+    assert prefs.checkin_shift > 0  # and not asked again this shift
+    switched_off, _ = next_suggestion(assess(hit, at + 90), next_suggestion(
+        assess(calm, at), Prefs(), at)[1], at + 90, kinds=("checkin", "wins"))
+    assert switched_off.kind == "checkin"  # cool-downs switched off: the check-in stays
+
+
+def test_a_cool_down_does_not_replace_an_open_break_prompt():
+    """A break prompt already offers a way out: it stays open."""
+    a = assess(apply_many(new_state(AGENT), burst(12)), T0 + 900)
+    offered, prefs = next_suggestion(a, Prefs(), T0 + 900, kinds=("break",))
+    assert offered.kind == "break"
+    hit = apply_many(new_state(AGENT), burst(12) + [severe(T0 + 960, 50)])
+    again, _ = next_suggestion(assess(hit, T0 + 990), prefs, T0 + 990)
+    assert again.id == offered.id

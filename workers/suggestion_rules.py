@@ -25,6 +25,10 @@ BOUNDS = {"break": (55.0, 80.0), "handoff": (55.0, 85.0)}
 ACCEPT_STEP, DECLINE_STEP = -2.0, 5.0
 LONG_STRETCH = 150  # minutes without a break that call for one whatever the strain
 SNOOZE_MINUTES = (5, 15, 30)
+# open prompts that a cool-down takes the place of: a question about the day or a thank-you
+# count can wait, a very hostile message cannot (a break or hand-off prompt already offers
+# a way out, so it stays)
+YIELDS_TO_COOL_DOWN = ("checkin", "wins")
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,10 @@ def next_suggestion(a: Assessment, prefs: Prefs, at: float, teammates_with_room:
     """
     if prefs.open is not None:
         if at - prefs.open["at"] < EXPIRES:
-            return Suggestion(**{**prefs.open, "options": tuple(prefs.open["options"])}), prefs
+            urgent = _superseding_cool_down(a, prefs, at, kinds)
+            if urgent is None:
+                return Suggestion(**{**prefs.open, "options": tuple(prefs.open["options"])}), prefs
+            return urgent, _opened(replace(prefs, open=None), urgent, a, at)
         prefs = _lapse(prefs, at)
     if a.on_break:
         return None, prefs
@@ -92,6 +99,16 @@ def next_suggestion(a: Assessment, prefs: Prefs, at: float, teammates_with_room:
         if suggestion is not None:
             return suggestion, _opened(prefs, suggestion, a, at)
     return None, prefs
+
+
+def _superseding_cool_down(a: Assessment, prefs: Prefs, at: float,
+                           kinds: tuple[str, ...]) -> Suggestion | None:
+    """A cool-down due now that takes the open prompt's place (withdrawn, not held against the
+    agent), when the open one is a kind that can wait."""
+    if (prefs.open["kind"] not in YIELDS_TO_COOL_DOWN or a.on_break or "cool_down" not in kinds
+            or prefs.quiet_until.get("cool_down", 0.0) > at):
+        return None
+    return _cool_down(a, prefs, at, 0)
 
 
 def has_room(a: Assessment) -> bool:
