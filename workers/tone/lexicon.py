@@ -75,15 +75,14 @@ def _sorted_unique(values: list[int]) -> np.ndarray:
 
 
 class Lexicon:
-    """Whole words in one sorted table; phrases and prefixes only tried where a cheap filter
-    (a phrase's first word, a prefix's first bytes) says they might start."""
+    """Whole words in one hash table; phrases and prefixes in a second one, tried only where a
+    cheap filter (a phrase's first word, a prefix's first bytes) says they might start."""
 
     def __init__(self, entries: list[tuple[str, int]]):
         tables = _tables(entries)
         self.words = next((t for t in tables if t.words == 1 and not t.prefix), None)
-        self.phrases = [t for t in tables if t.words > 1]
-        self.prefixes = [t for t in tables if t.words == 1 and t.prefix]
-        self.opening = min((t.prefix for t in self.prefixes), default=0)
+        self.shapes = [t for t in tables if t.words > 1 or t.prefix]
+        self.opening = min((t.prefix for t in self.shapes if t.words == 1), default=0)
         firsts, openings = [], []
         for spelling, _ in entries:
             words = [w for w in _SPLIT.split(spelling.removesuffix("\\w*")) if w]
@@ -93,33 +92,67 @@ class Lexicon:
                 openings.append(_bytes_hash(words[0].encode("utf-8")[:self.opening]))
         self.firsts = HashIndex(_sorted_unique(firsts))
         self.openings = HashIndex(_sorted_unique(openings))
+        # every phrase and prefix shape in one table, each shape's hashes salted apart
+        keys = np.concatenate([_salted(t.hashes, i) for i, t in enumerate(self.shapes)]
+                              or [np.empty(0, np.uint32)])
+        codes = np.concatenate([t.codes for t in self.shapes] or [np.empty(0, np.int64)])
+        order = np.argsort(keys, kind="stable")
+        if len(keys) and (np.diff(keys[order]) == 0).any():
+            raise ValueError("two lexicon entries of different shapes share a hash")
+        self.shaped, self.shaped_codes = HashIndex(keys[order]), codes[order]
 
     def find(self, tokens: Tokens) -> Hits:
         """Every match in the batch (overlaps included)."""
         everything = np.arange(len(tokens.hashes))
         found = []
         if self.words is not None:
-            found.append(_match(self.words, tokens, everything))
-        if self.phrases:
-            starts = everything[_member(self.firsts, tokens.hashes)]
-            found.extend(_match(t, tokens, starts) for t in self.phrases)
-        if self.prefixes:
-            long = everything[tokens.ends - tokens.starts >= self.opening]
-            opening = tokens.span_hashes(tokens.starts[long], tokens.starts[long] + self.opening)
-            starts = long[_member(self.openings, opening)]
-            found.extend(_match(t, tokens, starts) for t in self.prefixes)
+            at = self.words.index.find(tokens.hashes)
+            match = at >= 0
+            found.append((tokens.word_rows[match], self.words.codes[at[match]],
+                          everything[match], everything[match]))
+        phrase_starts = everything[_member(self.firsts, tokens.hashes)]
+        long = everything[tokens.ends - tokens.starts >= self.opening] if self.opening else \
+            everything[:0]
+        opening = tokens.span_hashes(tokens.starts[long], tokens.starts[long] + self.opening)
+        prefix_starts = long[_member(self.openings, opening)]
+        # a batch of a few messages mostly has no phrase or prefix start: then no shape is tried
+        if len(phrase_starts) or len(prefix_starts):
+            found.append(self._shaped(tokens, phrase_starts, prefix_starts))
         if not found:
             empty = np.empty(0, np.int64)
             return Hits(empty, empty, empty, empty)
         return Hits(*(np.concatenate([f[i] for f in found]) for i in range(4)))
+
+    def _shaped(self, tokens: Tokens, phrase_starts: np.ndarray, prefix_starts: np.ndarray):
+        """Matches of the phrases and prefixes: each shape's candidate hashes, one look-up."""
+        values, firsts, lasts = [], [], []
+        for i, table in enumerate(self.shapes):
+            first = phrase_starts if table.words > 1 else prefix_starts
+            if not len(first):
+                continue
+            value, first, last = _candidates(table, tokens, first)
+            values.append(_salted(value, i))
+            firsts.append(first)
+            lasts.append(last)
+        first, last = np.concatenate(firsts), np.concatenate(lasts)
+        at = self.shaped.find(np.concatenate(values))
+        match = at >= 0
+        return (tokens.word_rows[first[match]], self.shaped_codes[at[match]], first[match],
+                last[match])
+
+
+def _salted(hashes: np.ndarray, shape: int) -> np.ndarray:
+    """Hashes of one shape, moved apart from every other shape's."""
+    return (hashes ^ np.uint32((0x9E3779B1 * (shape + 1)) & 0xFFFFFFFF)).astype(np.uint32)
 
 
 def _member(table: HashIndex, values: np.ndarray) -> np.ndarray:
     return table.find(values) >= 0
 
 
-def _match(table: Table, tokens: Tokens, first: np.ndarray):
-    """Matches of one table at the given first-word positions."""
+def _candidates(table: Table, tokens: Tokens, first: np.ndarray):
+    """The hash of this table's shape at each first-word position that has room for it, and
+    the first and last word of each."""
     n = table.words
     first = first[first + n - 1 < len(tokens.hashes)]
     last = first + n - 1
@@ -133,14 +166,11 @@ def _match(table: Table, tokens: Tokens, first: np.ndarray):
     else:
         tail = tokens.hashes[last]
     value = tokens.hashes[first] if n > 1 else tail
-    with np.errstate(over="ignore"):
-        for k in range(1, n - 1):
-            value = value * PAIR + tokens.hashes[first + k]
-        if n > 1:
-            value = value * PAIR + tail
-    at = table.index.find(value)
-    match = at >= 0
-    return tokens.word_rows[first[match]], table.codes[at[match]], first[match], last[match]
+    for k in range(1, n - 1):  # uint32 arrays wrap silently: no overflow warning to silence
+        value = value * PAIR + tokens.hashes[first + k]
+    if n > 1:
+        value = value * PAIR + tail
+    return value, first, last
 
 
 @dataclass(frozen=True)
