@@ -50,7 +50,7 @@ class BreatherCollector:
     def collect(self):
         now = current_time(self.redis, self.settings.clock)
         evidence.resolve_due(self.redis, now)
-        views = agents.all_views(self.redis, now)
+        views = agents.all_views(self.redis, now, with_recent=False)
         pool = TeamPool.from_teams((view["team"] for view in views),
                                    self.settings.min_group_size)
         families = [self._messages(), self._corrections(), self._responses(),

@@ -22,9 +22,15 @@ bp = Blueprint("teams", __name__, url_prefix="/api/v1/teams",
                description="Team aggregates (small teams pooled) and the lead's overview.")
 
 
-def _views() -> list[dict]:
+def _now() -> float:
     breather = get_breather()
-    return agents.all_views(breather.redis, current_time(breather.redis, breather.settings.clock))
+    return current_time(breather.redis, breather.settings.clock)
+
+
+def _views() -> list[dict]:
+    """Every agent's view without recent hostile messages (aggregates never show them), in
+    two round trips whatever the number of agents."""
+    return agents.all_views(get_breather().redis, _now(), with_recent=False)
 
 
 @bp.route("", methods=["GET"])
@@ -52,8 +58,10 @@ def team_overview(team: str):
     summary = agents.team_summaries(views, breather.settings.min_group_size)[group]
     principal = g.get("principal")  # None only with BREATHER_AUTH=false
     lead = principal is None or principal.leads(team)  # agents share with their lead, not admins
-    shared = [view for view in members
-              if lead and sharing.shares(breather.redis, view["agent"])]
+    sharers = sharing.sharers(breather.redis) if lead else set()
+    now = _now()
+    shared = [agents.agent_view(breather.redis, view["agent"], now) for view in members
+              if view["agent"] in sharers]
     return {"team": team, "group": group, "summary": summary, "shared": shared}
 
 

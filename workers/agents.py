@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
 
 import redis as redis_lib
 
@@ -41,18 +41,29 @@ def agent_teams(r: redis_lib.Redis, ids: list[str]) -> dict[str, str | None]:
 
 
 def agent_profile(r: redis_lib.Redis, agent: str) -> dict:
-    raw = {k.decode(): v.decode() for k, v in r.hgetall(keys.agent(agent)).items()}
+    return _profile(agent, r.hgetall(keys.agent(agent)))
+
+
+def _profile(agent: str, stored: dict) -> dict:
+    raw = {k.decode(): v.decode() for k, v in stored.items()}
     return {"name": raw.get("name") or agent, "team": raw.get("team") or None,
             "active": raw.get("active", "1") == "1"}
 
 
 def agent_view(r: redis_lib.Redis, agent: str, now: float) -> dict:
-    """An agent's own, full view: strain, level, the factors behind it, and the data it rests on."""
-    raw = r.get(keys.strain(agent))
-    state = strain.loads(raw) if raw else strain.new_state(agent)
+    """An agent's own, full view: strain, level, the factors behind it, and the data it rests on.
+
+    Two round trips (the widget asks for it on every refresh).
+    """
+    return views_of(r, [agent], now)[0]
+
+
+def _view(agent: str, raw_state: bytes | None, profile: dict, recent: list[dict],
+          now: float) -> dict:
+    """The view from what Redis holds for the agent (no I/O)."""
+    state = strain.loads(raw_state) if raw_state else strain.new_state(agent)
     assessment = strain.assess(state, now)
-    details = asdict(assessment) if is_dataclass(assessment) else dict(vars(assessment))
-    profile = agent_profile(r, agent)
+    details = _fields(assessment)
     view = {
         "agent": agent,
         "name": profile["name"],
@@ -68,16 +79,27 @@ def agent_view(r: redis_lib.Redis, agent: str, now: float) -> dict:
     for name, value in details.items():
         if name not in _RENAMED:
             view.setdefault(name, value)
-    view["recent_hostile"] = recent_hostile(r, agent)
+    view["recent_hostile"] = recent
     return view
+
+
+def _fields(assessment: strain.Assessment) -> dict:
+    """The assessment's fields as a dict, shallow: it is built for this view alone, so the
+    deep copy dataclasses.asdict makes (a third of a view's cost) buys nothing."""
+    if is_dataclass(assessment):
+        return {f.name: getattr(assessment, f.name) for f in fields(assessment)}
+    return dict(vars(assessment))
 
 
 def recent_hostile(r: redis_lib.Redis, agent: str) -> list[dict]:
     """The agent's latest messages scored hostile: id, time and cues, never the text."""
     ids = [i.decode() for i in r.lrange(keys.recent_hostile(agent), 0, -1)]
+    return _recent_items(ids, r.mget([keys.tone(i) for i in ids]) if ids else [])
+
+
+def _recent_items(ids: list[str], tones: list[bytes | None]) -> list[dict]:
     items = []
-    for message_id, raw in zip(ids, r.mget([keys.tone(i) for i in ids]) if ids else [],
-                               strict=True):
+    for message_id, raw in zip(ids, tones, strict=True):
         if raw is None:
             continue
         tone = json.loads(raw)
@@ -86,8 +108,41 @@ def recent_hostile(r: redis_lib.Redis, agent: str) -> list[dict]:
     return items
 
 
-def all_views(r: redis_lib.Redis, now: float) -> list[dict]:
-    return [agent_view(r, agent, now) for agent in agent_ids(r)]
+def all_views(r: redis_lib.Redis, now: float, with_recent: bool = True) -> list[dict]:
+    """Every agent's view in three round trips whatever their number, not four per agent:
+    the team views, the metrics scrape and `breather report` read every agent.
+
+    Without `with_recent` (aggregates never show it) `recent_hostile` is left empty and the
+    tone marks are not read.
+    """
+    return views_of(r, agent_ids(r), now, with_recent)
+
+
+def views_of(r: redis_lib.Redis, ids: list[str], now: float,
+             with_recent: bool = True) -> list[dict]:
+    """The views of the agents `ids`: one pipeline of states, profiles and recent-hostile
+    lists, and one MGET of those messages' tone marks."""
+    pipe = r.pipeline(transaction=False)
+    for agent in ids:
+        pipe.get(keys.strain(agent))
+        pipe.hgetall(keys.agent(agent))
+        if with_recent:
+            pipe.lrange(keys.recent_hostile(agent), 0, -1)
+    replies = pipe.execute()
+    step = 3 if with_recent else 2
+    recents = (_recent_many(r, replies[2::3]) if with_recent else [[] for _ in ids])
+    return [_view(agent, raw_state, _profile(agent, profile), recent, now)
+            for agent, raw_state, profile, recent
+            in zip(ids, replies[0::step], replies[1::step], recents, strict=True)]
+
+
+def _recent_many(r: redis_lib.Redis, lists: list[list[bytes]]) -> list[list[dict]]:
+    """recent_hostile of many agents from their recent lists, with one MGET of tone marks."""
+    listed = [[i.decode() for i in found] for found in lists]
+    wanted = [keys.tone(i) for message_ids in listed for i in message_ids]
+    tones = iter(r.mget(wanted) if wanted else [])
+    return [_recent_items(message_ids, [next(tones) for _ in message_ids])
+            for message_ids in listed]
 
 
 def team_summaries(views: list[dict], min_group_size: int) -> dict[str, dict]:

@@ -17,6 +17,11 @@ def shares(r: redis_lib.Redis, agent: str) -> bool:
     return bool(r.sismember(SHARING, agent))
 
 
+def sharers(r: redis_lib.Redis) -> set[str]:
+    """Every agent who shares with their lead, in one round trip."""
+    return {member.decode() for member in r.smembers(SHARING)}
+
+
 def set_sharing(r: redis_lib.Redis, agent: str, share: bool) -> bool:
     """Record the agent's choice; returns it."""
     if share:
