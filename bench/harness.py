@@ -217,6 +217,7 @@ class Stack:
         return found
 
     def close(self) -> None:
+        descendants = self._descendants()
         for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -226,7 +227,21 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        for child in descendants:  # an RQ work horse leaves its worker's process group
+            try:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
         self._exit.close()
+
+    def _descendants(self) -> list[psutil.Process]:
+        found = []
+        for process in self.processes.values():
+            try:
+                found += psutil.Process(process.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                pass
+        return found
 
     def __enter__(self) -> Stack:
         return self
