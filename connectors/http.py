@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -211,7 +212,16 @@ def _reason(exc: requests.ConnectionError) -> str:
 
 
 def _parse(response: requests.Response):
-    """The JSON body, or MalformedResponse naming the request and showing the start of the body."""
+    """The JSON body, or MalformedResponse naming the request and showing the start of the body.
+
+    orjson first: a page of a thousand ticket events parses several times faster. What it
+    refuses (a body not in UTF-8, an integer beyond 64 bits) goes to requests' own decoder,
+    which honours the declared charset."""
+    if (response.encoding or "utf-8").lower().replace("-", "") == "utf8":
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return response.json()
     except ValueError:

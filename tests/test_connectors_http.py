@@ -9,7 +9,7 @@ import pytest
 from servers import LiveServer
 from vendors import FakeZendesk
 
-from connectors.errors import AuthError, NotFoundError, RetryableError
+from connectors.errors import AuthError, MalformedResponse, NotFoundError, RetryableError
 from connectors.http import Client
 from connectors.ratelimit import Budget, EndpointLimiter, header_number, retry_after_seconds
 from connectors.zendesk import auth_header
@@ -112,3 +112,24 @@ def test_a_backfill_pauses_before_exceeding_the_export_share(vendor):
         zendesk.http.get_json("/api/v2/incremental/ticket_events.json",
                               {"start_time": 1, "include": "comment_events"})
     assert len(waits) == 1 and 55 < waits[0] <= 60
+
+
+def test_json_bodies_in_utf8_latin1_and_with_huge_integers_all_parse(vendor):
+    """orjson reads the usual UTF-8 body; a declared Latin-1 charset and an integer beyond 64
+    bits go to requests' decoder instead of failing or being misread."""
+    client = client_for(vendor)
+    vendor.fail("groups", 200, '{"groups": [{"id": 1, "name": "Kündigung"}]}',
+                "application/json; charset=utf-8")
+    assert client.get_json("/api/v2/groups.json")[0]["groups"][0]["name"] == "Kündigung"
+    vendor.fail("groups", 200, '{"groups": [{"id": 2, "name": "Ärger"}]}'.encode("latin-1"),
+                "application/json; charset=iso-8859-1")
+    assert client.get_json("/api/v2/groups.json")[0]["groups"][0]["name"] == "Ärger"
+    vendor.fail("groups", 200, '{"groups": [{"id": 36893488147419103232, "name": "x"}]}',
+                "application/json")
+    assert client.get_json("/api/v2/groups.json")[0]["groups"][0]["id"] == 2 ** 65
+
+
+def test_a_body_that_is_not_json_names_the_request(vendor):
+    vendor.fail("groups", 200, "<html>maintenance</html>", "application/json", times=3)
+    with pytest.raises(MalformedResponse, match="groups.json.*not JSON.*maintenance"):
+        client_for(vendor, max_retries=2).get_json("/api/v2/groups.json")
