@@ -267,3 +267,14 @@ def test_a_stream_polled_before_agents_reads_agents_and_groups_itself(redis, zen
     drain(redis)
     assert redis.hget("breather:ticket:zendesk:100", "team") == b"Billing"
     assert redis.hget("breather:agent:zendesk:7", "name") == b"Ana"
+
+
+def test_a_process_job_is_described_by_its_size_never_by_its_text(redis):
+    """RQ would describe the job by the repr of its arguments (the records, text included)."""
+    text = "My invoice is wrong and I am furious"
+    record = {"kind": "message", "source": "zendesk", "id": "zendesk:c-1",
+              "ticket": "zendesk:2", "author": "zendesk:3", "from": "customer",
+              "public": True, "at": "2026-11-29T10:00:00Z", "text": text}
+    job = poll.enqueue_records(Queue("breather", connection=redis), [record] * 3)
+    stored = redis.hget(job.key, "description").decode()
+    assert stored == "process_records(3 records)" and "invoice" not in stored
