@@ -135,8 +135,13 @@ class ZendeskClient:
     def messages(self, bookmark: dict | None, agent_ids: set[str],
                  now: float | None = None) -> Iterator[Page]:
         """Comments from ticket events (include=comment_events), up to 1,000 events a request."""
-        start = clamp_start((bookmark or {}).get("start_time", 0), now)
-        boundary: set = set()  # events of the second the next page starts from (sent again)
+        bookmark = bookmark or {}
+        start = clamp_start(bookmark.get("start_time", 0), now)
+        # events of the second a request starts from, already passed on: Zendesk sends that
+        # second again. Kept in the bookmark too, so that the next poll does not enqueue the
+        # last event of this one again.
+        boundary = set(_ids(bookmark.get("seen_at_start"))) if _same_second(bookmark, start) \
+            else set()
         while True:
             params = {"start_time": start, "include": "comment_events"}
             data, _ = self.http.get_json(EVENTS_PATH, params, _expect_events)
@@ -149,10 +154,23 @@ class ZendeskClient:
             if end_time <= start and not data.get("end_of_stream"):
                 log.warning("zendesk: a full page of events within second %d; moving on", start)
                 end_time = start + 1
-            yield Page(page_records, {"start_time": end_time, "position": float(end_time)}, done)
+            yield Page(page_records, {"start_time": end_time, "position": float(end_time),
+                                      "seen_at_start": sorted(boundary, key=str)}, done)
             if done:
                 return
             start = end_time
+
+
+def _same_second(bookmark: dict, start: int) -> bool:
+    try:
+        return int(float(bookmark.get("start_time"))) == start
+    except (TypeError, ValueError):
+        return False
+
+
+def _ids(value) -> list:
+    """Event ids saved in a bookmark (anything else there is ignored: the ids only save work)."""
+    return [i for i in value if isinstance(i, int | str)] if isinstance(value, list) else []
 
 
 def clamp_start(start, now: float | None = None) -> int:

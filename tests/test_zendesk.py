@@ -217,3 +217,27 @@ def test_items_with_wrong_types_are_skipped_and_every_record_keeps_the_contract(
         else:
             assert record["at"].endswith("Z") and isinstance(record["text"], str)
             assert record["from"] in ("customer", "agent", "note")
+
+
+def test_the_next_poll_does_not_pass_on_the_last_second_again(zendesk):
+    """Zendesk sends the events of the start second again; the bookmark remembers them."""
+    zendesk.add_comment(1, 100, T0, author=5000)
+    zendesk.add_comment(2, 100, T0 + 5, author=5000)
+    client = client_for(zendesk)
+    first = list(client.messages({"start_time": T0}, set(), now=T0 + 999))
+    assert [r["id"] for p in first for r in p.records] == ["zendesk:c-1", "zendesk:c-2"]
+    bookmark = first[-1].bookmark
+    assert bookmark["start_time"] == T0 + 5
+    again = list(client.messages(bookmark, set(), now=T0 + 999))
+    assert [r for p in again for r in p.records] == []
+    zendesk.add_comment(3, 100, T0 + 5, author=5000)  # a new event in that same second
+    later = list(client.messages(again[-1].bookmark, set(), now=T0 + 999))
+    assert [r["id"] for p in later for r in p.records] == ["zendesk:c-3"]
+
+
+def test_a_bookmark_with_a_broken_seen_list_reads_the_second_again(zendesk):
+    zendesk.add_comment(1, 100, T0, author=5000)
+    for broken in ("nonsense", [None, {"id": 1}], None):
+        pages = list(client_for(zendesk).messages({"start_time": T0, "seen_at_start": broken},
+                                                  set(), now=T0 + 999))
+        assert [r["id"] for p in pages for r in p.records] == ["zendesk:c-1"]
