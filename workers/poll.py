@@ -274,8 +274,10 @@ class Poller:
         """The saved bookmark, or a start `since` (backfill), at a re-poll mark, or
         `lookback_days` ago."""
         saved = bookmarks.get_bookmark(self.r, self.source, stream)
+        # a mark at the bookmark's own second too: the bookmark skips that second's events
+        # that it already passed on (Zendesk's `seen_at_start`), the failed ones among them
         if repoll is not None and since is None and saved is not None \
-                and repoll < float(saved.get("position") or 0):
+                and repoll <= float(saved.get("position") or 0):
             since = datetime.fromtimestamp(repoll - 1, UTC)
         if saved is not None and since is None:
             return saved
