@@ -84,11 +84,18 @@ def per_agent_bytes(r: redis_lib.Redis, agents: int, sample: int = 200) -> dict:
     return {name: statistics.mean(values) for name, values in parts.items()}
 
 
-def per_message_bytes(r: redis_lib.Redis, events: int, sample: int = 500) -> float:
-    chosen = random.Random(2).sample(range(events), min(events, sample))
-    names = [name for i in chosen for name in (keys.seen(f"zendesk:c-{i}"),
-                                               keys.tone(f"zendesk:c-{i}"))]
-    return memory(r, names) / len(chosen)
+def per_message_bytes(r: redis_lib.Redis, sample: int = 2000) -> tuple[float, float]:
+    """Bytes of the ticket mark hashes per message id, and message ids per ticket hash."""
+    names = []
+    for name in r.scan_iter(match=keys.messages("*"), count=1000):
+        names.append(name)
+        if len(names) >= sample:
+            break
+    pipe = r.pipeline(transaction=False)
+    for name in names:
+        pipe.hlen(name)
+    ids = sum(pipe.execute())
+    return memory(r, names) / ids, ids / len(names)
 
 
 def run(agents: int, events: int) -> dict:
@@ -109,10 +116,11 @@ def run(agents: int, events: int) -> dict:
             for a in range(agents):
                 current_suggestion(r, f"zendesk:{a}", T0 + 60 + events)
             used = r.info("memory")["used_memory"]
+            bytes_per_id, ids_per_ticket = per_message_bytes(r)
             result = {"agents": agents, "events": events,
                       "client_us": client / events * 1e6, "redis_us": redis_cpu / events * 1e6,
                       "per_agent": per_agent_bytes(r, agents),
-                      "per_message": per_message_bytes(r, events),
+                      "per_message": bytes_per_id, "ids_per_ticket": ids_per_ticket,
                       "used_memory": used}
         finally:
             server.stop()
@@ -134,8 +142,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(f"{agents:>6,} agents: {result['client_us']:.1f} us CPU per event in the job + "
               f"{result['redis_us']:.1f} us in Redis; per agent "
               + ", ".join(f"{name} {size:.0f} B" for name, size in per_agent.items())
-              + f" = {sum(per_agent.values()):,.0f} B; per message id (seen + tone) "
-              f"{result['per_message']:.0f} B; used_memory {result['used_memory'] / 2**20:.1f}"
+              + f" = {sum(per_agent.values()):,.0f} B; per message id (mark and tone record) "
+              f"{result['per_message']:.0f} B at {result['ids_per_ticket']:.1f} ids a "
+              "ticket; used_memory {result['used_memory'] / 2**20:.1f}"
               " MiB")
     base = results[0]["client_us"] + results[0]["redis_us"]
     for result in results[1:]:

@@ -148,7 +148,9 @@ class Deployment:
 
     def seen(self, message_ids: set[str]) -> set[str]:
         client = self.client()
-        return {m for m in message_ids if client.exists(keys.seen(m))}
+        found = {m.decode() for name in client.scan_iter(match=keys.messages("*"))
+                 for m in client.hkeys(name)}
+        return found & message_ids
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout

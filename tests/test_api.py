@@ -7,7 +7,7 @@ from seed import team_records
 
 from service import create_app
 from service.auth import issue_token
-from workers import keys
+from workers import marks
 from workers.process import apply_records
 from workers.settings import Settings
 
@@ -63,8 +63,7 @@ def test_correction_lowers_hostile_count_once(client, redis):
 
 
 def test_correction_of_someone_elses_message_is_refused(client, redis):
-    message = next(k.decode().split("tone:")[1] for k in redis.scan_iter(keys.tone("*"))
-                   if b"zendesk:102" in redis.get(k))
+    message = next(m for _, m, _ in marks.of_agent(redis, "zendesk:102"))
     response = client.post("/api/v1/agents/zendesk:101/corrections", headers=auth("zendesk:101"),
                            json={"message": message, "hostile": False})
     assert response.status_code == 404

@@ -87,7 +87,7 @@ def test_a_foreign_counter_fails_the_process_job_before_any_write(redis, zendesk
     redis.set(keys.MESSAGE_COUNTS, "42")
     with pytest.raises(bookmarks.CorruptValue, match=keys.MESSAGE_COUNTS):
         apply_records(redis, records, score_tone=False)
-    assert not redis.keys(keys.seen("*"))
+    assert not redis.keys(keys.messages("*"))
     redis.rename(keys.MESSAGE_COUNTS, keys.MESSAGE_COUNTS + ".foreign")
     apply_records(redis, records, score_tone=False)
     assert sum(int(v) for v in redis.hgetall(keys.MESSAGE_COUNTS).values()) == \

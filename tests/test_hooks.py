@@ -166,8 +166,8 @@ def test_freshdesk_webhook_with_the_shared_secret_refreshes_that_ticket(redis, r
         bookmarks.set_meta(redis, "freshdesk", {"1": "Billing"}, ["7"])
         drain(redis)
     assert redis.hget("breather:ticket:freshdesk:42", "agent") == b"freshdesk:7"
-    assert redis.exists("breather:seen:freshdesk:c-9")
-    assert redis.exists("breather:seen:freshdesk:d-42")
+    assert redis.hexists("breather:msgs:freshdesk:42", "freshdesk:c-9")
+    assert redis.hexists("breather:msgs:freshdesk:42", "freshdesk:d-42")
 
 
 def test_the_trigger_template_shape_is_read_with_string_placeholders(redis):

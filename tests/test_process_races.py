@@ -24,7 +24,8 @@ def test_a_message_about_to_park_when_its_ticket_gets_an_agent_counts_at_once(re
     redis.hset(keys.ticket("zendesk:1"), mapping={"agent": "zendesk:7", "team": "Billing"})
     found = process._park(redis, "zendesk:1", data, retention_days=30)
     assert found == {"agent": "zendesk:7", "team": "Billing"}
-    assert redis.llen(keys.pending("zendesk:1")) == 0 and not redis.exists(keys.seen("zendesk:c-1"))
+    assert redis.llen(keys.pending("zendesk:1")) == 0
+    assert not redis.exists(keys.messages("zendesk:1"))
 
 
 def test_parked_messages_leave_the_pending_list_only_with_their_count(redis):

@@ -5,13 +5,12 @@ Everything here reads Redis and calls the pure strain model; nothing writes.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import fields, is_dataclass
 
 import redis as redis_lib
 
-from workers import keys, strain
+from workers import keys, marks, strain
 from workers.pooling import TeamPool
 
 LEVELS = ("calm", "elevated", "high")
@@ -93,17 +92,17 @@ def _fields(assessment: strain.Assessment) -> dict:
 
 def recent_hostile(r: redis_lib.Redis, agent: str) -> list[dict]:
     """The agent's latest messages scored hostile: id, time and cues, never the text."""
-    ids = [i.decode() for i in r.lrange(keys.recent_hostile(agent), 0, -1)]
-    return _recent_items(ids, r.mget([keys.tone(i) for i in ids]) if ids else [])
+    return _recent_many(r, [r.lrange(keys.recent_hostile(agent), 0, -1)])[0]
 
 
-def _recent_items(ids: list[str], tones: list[bytes | None]) -> list[dict]:
+def _recent_items(entries: list[tuple[str, str, list[str]]],
+                  tones: list[bytes | None]) -> list[dict]:
     items = []
-    for message_id, raw in zip(ids, tones, strict=True):
-        if raw is None:
+    for (_, message_id, cues), raw in zip(entries, tones, strict=True):
+        tone = marks.decode(raw)
+        if tone is None:
             continue
-        tone = json.loads(raw)
-        items.append({"id": message_id, "at": tone.get("at"), "cues": tone.get("cues", []),
+        items.append({"id": message_id, "at": tone["at"], "cues": cues,
                       "corrected": tone.get("corrected") is not None})
     return items
 
@@ -121,7 +120,7 @@ def all_views(r: redis_lib.Redis, now: float, with_recent: bool = True) -> list[
 def views_of(r: redis_lib.Redis, ids: list[str], now: float,
              with_recent: bool = True) -> list[dict]:
     """The views of the agents `ids`: one pipeline of states, profiles and recent-hostile
-    lists, and one MGET of those messages' tone marks."""
+    lists, and one read of those messages' marks."""
     pipe = r.pipeline(transaction=False)
     for agent in ids:
         pipe.get(keys.strain(agent))
@@ -137,12 +136,12 @@ def views_of(r: redis_lib.Redis, ids: list[str], now: float,
 
 
 def _recent_many(r: redis_lib.Redis, lists: list[list[bytes]]) -> list[list[dict]]:
-    """recent_hostile of many agents from their recent lists, with one MGET of tone marks."""
-    listed = [[i.decode() for i in found] for found in lists]
-    wanted = [keys.tone(i) for message_ids in listed for i in message_ids]
-    tones = iter(r.mget(wanted) if wanted else [])
-    return [_recent_items(message_ids, [next(tones) for _ in message_ids])
-            for message_ids in listed]
+    """recent_hostile of many agents from their recent lists, with one read of their marks."""
+    listed = [marks.parse_recent(found) for found in lists]
+    found, _ = marks.look(r, [(keys.messages(ticket), message_id)
+                              for entries in listed for ticket, message_id, _ in entries])
+    tones = iter(found)
+    return [_recent_items(entries, [next(tones) for _ in entries]) for entries in listed]
 
 
 def team_summaries(views: list[dict], min_group_size: int) -> dict[str, dict]:

@@ -4,8 +4,9 @@ Removes the strain state, the agent's own prompt record and answers, their hosti
 list, the per-message scores attributed to them and their corrections, their open hand-off
 offers, their choice to share with their lead, their open break follow-ups (workers/evidence.py)
 and their profile. Kept: message-id
-de-duplication marks (no personal data) and ticket snapshots (helpdesk data, overwritten by
-the next poll). New events after the erasure start a fresh state.
+de-duplication marks (no personal data: the mark of an erased score says only "counted") and
+ticket snapshots (helpdesk data, overwritten by the next poll). New events after the erasure
+start a fresh state.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import json
 
 import redis as redis_lib
 
-from workers import evidence, keys
+from workers import evidence, keys, marks
 from workers.corrections import CORRECTIONS
 from workers.sharing import SHARING
 from workers.suggestion_store import offers_key, prefs_key
+
+ERASED = b"e"  # a mark whose score was erased: seen and counted, nothing else
 
 
 def erase_agent(r: redis_lib.Redis, agent: str) -> dict:
@@ -25,11 +28,12 @@ def erase_agent(r: redis_lib.Redis, agent: str) -> dict:
     messages = _messages_of(r, agent)
     team = (r.hget(keys.agent(agent), "team") or b"").decode()
     pipe = r.pipeline(transaction=True)
-    pipe.delete(keys.strain(agent), prefs_key(agent), keys.recent_hostile(agent), keys.agent(agent))
+    pipe.delete(keys.strain(agent), prefs_key(agent), keys.recent_hostile(agent), keys.agent(agent),
+                keys.agent_tickets(agent))
     pipe.srem(keys.AGENTS, agent)
     pipe.srem(SHARING, agent)
-    for message_id in messages:
-        pipe.delete(keys.tone(message_id))
+    for name, message_id in messages:
+        pipe.hset(name, message_id, ERASED)  # still counted once: a re-poll must not recount
         pipe.hdel(CORRECTIONS, message_id)
     results = pipe.execute()
     offers = _drop_offers(r, agent, team) if team else 0
@@ -50,14 +54,10 @@ def _drop_followups(r: redis_lib.Redis, agent: str) -> int:
     return dropped
 
 
-def _messages_of(r: redis_lib.Redis, agent: str) -> list[str]:
-    prefix = len(keys.tone(""))
-    found = []
-    for key in r.scan_iter(match=keys.tone("*"), count=1000):
-        raw = r.get(key)
-        if raw and json.loads(raw).get("agent") == agent:
-            found.append(key.decode()[prefix:])
-    return found
+def _messages_of(r: redis_lib.Redis, agent: str) -> list[tuple[str, str]]:
+    """(mark hash, message id) of every score attributed to the agent."""
+    return [(keys.messages(ticket), message_id)
+            for ticket, message_id, _ in marks.of_agent(r, agent)]
 
 
 def _drop_offers(r: redis_lib.Redis, agent: str, team: str) -> int:

@@ -10,7 +10,7 @@ import json
 
 import redis as redis_lib
 
-from workers import agents, evidence, keys
+from workers import agents, evidence, marks
 from workers.corrections import CORRECTIONS
 from workers.sharing import shares
 from workers.suggestion_store import offers_key, prefs_key
@@ -37,15 +37,9 @@ def export_agent(r: redis_lib.Redis, agent: str, now: float) -> dict:
 
 
 def message_scores(r: redis_lib.Redis, agent: str) -> dict[str, dict]:
-    """Scores of the messages attributed to the agent: id -> time, anger, hostile flag, cues."""
-    prefix = len(keys.tone(""))
-    found = {}
-    for key in r.scan_iter(match=keys.tone("*"), count=1000):
-        raw = r.get(key)
-        record = json.loads(raw) if raw else {}
-        if record.get("agent") == agent:
-            found[key.decode()[prefix:]] = record
-    return found
+    """Scores of the messages attributed to the agent: id -> time, anger, hostile flag (cues are
+    kept only for the recent hostile messages, in `current_strain`)."""
+    return {message_id: record for _, message_id, record in marks.of_agent(r, agent)}
 
 
 def _offers_by(r: redis_lib.Redis, agent: str, team: str | None) -> list[dict]:

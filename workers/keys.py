@@ -23,12 +23,18 @@ def strain(agent_id: str) -> str:
     return f"{PREFIX}strain:{agent_id}"
 
 
-def seen(message_id: str) -> str:
-    return f"{PREFIX}seen:{message_id}"
+def messages(ticket_id: str) -> str:
+    """One hash per ticket: message id -> its mark (seen/parked, then its tone record; no text).
+
+    The de-duplication set and the tone records behind "Not hostile?" (workers/marks.py).
+    """
+    return f"{PREFIX}msgs:{ticket_id}"
 
 
-def tone(message_id: str) -> str:
-    return f"{PREFIX}tone:{message_id}"
+def agent_tickets(agent_id: str) -> str:
+    """Sorted set: the tickets the agent had messages on -> latest such message's time
+    (retention window); how the agent's marks are found (workers/marks.py)."""
+    return f"{PREFIX}tickets:{agent_id}"
 
 
 def pending(ticket_id: str) -> str:
@@ -36,6 +42,7 @@ def pending(ticket_id: str) -> str:
 
 
 def recent_hostile(agent_id: str) -> str:
+    """The agent's latest hostile messages, newest first: JSON [ticket, message id, cues]."""
     return f"{PREFIX}recent:{agent_id}"
 
 

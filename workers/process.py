@@ -3,6 +3,8 @@
 Idempotent by design: each message id is marked as seen in the same Redis transaction that applies
 it to an agent's strain state, so a page processed twice (a retried job, a webhook copy of a polled
 message, a crash half-way) counts every message exactly once. No message text is stored.
+The marks live in one hash per ticket (workers/marks.py); a page reads them, and its tickets'
+agents, in one Lua call, and writes them in another.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable
 
 import redis as redis_lib
 
-from workers import keys, stats, strain
+from workers import keys, marks, stats, strain
 from workers.bookmarks import check_types
 from workers.connection import connect
 from workers.settings import Settings
@@ -21,7 +23,6 @@ from workers.strain_store import update_states
 from workers.timeutil import parse_ts
 
 PENDING_TTL = 7 * 24 * 3600
-RECENT_HOSTILE = 10
 SHARED_KEY_TYPES = {keys.MESSAGE_COUNTS: "hash", keys.AGENTS: "set", keys.CLOCK: "zset"}
 REQUIRED = {"agent": ("id",), "ticket": ("id", "updated_at"),
             "message": ("id", "ticket", "at", "from")}
@@ -134,15 +135,6 @@ def _ticket_snapshot(r: redis_lib.Redis, ticket_id: str) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in r.hgetall(keys.ticket(ticket_id)).items()}
 
 
-def _ticket_snapshots(r: redis_lib.Redis, ticket_ids: set[str]) -> dict[str, dict[str, str]]:
-    """The agent and team of many tickets, in one round trip."""
-    pipe = r.pipeline(transaction=False)
-    for ticket_id in ticket_ids:
-        pipe.hmget(keys.ticket(ticket_id), "agent", "team")
-    return {ticket_id: {"agent": (agent or b"").decode(), "team": (team or b"").decode()}
-            for ticket_id, (agent, team) in zip(ticket_ids, pipe.execute(), strict=True)}
-
-
 def _release_pending(r: redis_lib.Redis, ticket: str, agent: str, team: str | None):
     """Messages that arrived before their ticket had an agent now count for that agent.
 
@@ -163,7 +155,7 @@ def _release_pending(r: redis_lib.Redis, ticket: str, agent: str, team: str | No
 def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: int,
                     score_tone: bool = True):
     """Score new messages in one batch; return (events, counted, duplicates, pending)."""
-    fresh = _unseen(r, messages)
+    fresh, tickets = _unseen(r, messages)
     duplicates = len(messages) - len(fresh)
     scorable = [m for m in fresh if m.get("from") == "customer" and score_tone]
     scores = []
@@ -172,7 +164,6 @@ def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: in
             scores = _score([m.get("text") or "" for m in scorable])
     tones = dict(zip((m["id"] for m in scorable), scores, strict=True))
     events, pending = [], 0
-    tickets = _ticket_snapshots(r, {m["ticket"] for m in fresh})
     for message in fresh:
         at = parse_ts(message.get("at"))
         if at is None or message.get("from") == "note":
@@ -196,13 +187,16 @@ def _message_events(r: redis_lib.Redis, messages: list[dict], retention_days: in
     return events, len(fresh), duplicates, pending
 
 
-def _unseen(r: redis_lib.Redis, messages: list[dict]) -> list[dict]:
-    """Messages whose id has no seen-mark yet (one MGET for the whole page)."""
+def _unseen(r: redis_lib.Redis, messages: list[dict]):
+    """Messages whose id has no mark yet, and the agent and team of their tickets: one Lua
+    call for the whole page."""
     unique = {m["id"]: m for m in messages if m.get("id")}
     if not unique:
-        return []
-    marks = r.mget([keys.seen(message_id) for message_id in unique])
-    return [m for m, mark in zip(unique.values(), marks, strict=True) if mark is None]
+        return [], {}
+    found, snapshots = marks.look(r, [(keys.messages(m["ticket"]), m["id"])
+                                      for m in unique.values()],
+                                  list({m["ticket"] for m in unique.values()}))
+    return [m for m, mark in zip(unique.values(), found, strict=True) if mark is None], snapshots
 
 
 def _park(r: redis_lib.Redis, ticket: str, data: dict, retention_days: int) -> None:
@@ -219,7 +213,8 @@ def _park(r: redis_lib.Redis, ticket: str, data: dict, retention_days: int) -> N
         pipe.multi()
         pipe.rpush(keys.pending(ticket), json.dumps(data))
         pipe.expire(keys.pending(ticket), PENDING_TTL)
-        pipe.set(keys.seen(data["id"]), "1", ex=retention_days * 86400)
+        pipe.hset(keys.messages(ticket), data["id"], marks.PARKED)
+        pipe.expire(keys.messages(ticket), retention_days * 86400)
         return {}
 
     return r.transaction(park, keys.ticket(ticket), value_from_callable=True)
@@ -242,8 +237,8 @@ def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | 
                      retention_days: int, keep_strain: bool = True,
                      released: dict[str, int] | None = None) -> None:
     """Apply a page's events to its agents' states; the seen-marks commit in the same
-    transaction. A message already applied (tone:{id} exists: a parked message released twice,
-    or two jobs racing on copies of a page) is skipped.
+    transaction. A message already applied (its mark holds a tone record: a parked message
+    released twice, or two jobs racing on copies of a page) is skipped.
 
     With the strain function switched off, messages are still counted once, and no state kept.
     """
@@ -253,8 +248,8 @@ def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | 
 
     def fresh(pipe) -> dict[str, list[strain.Event]]:
         checked = [e for e, s in items if s is not None]
-        applied = pipe.mget([keys.tone(e.id) for e in checked]) if checked else []
-        done = {id(e) for e, raw in zip(checked, applied, strict=True) if raw is not None}
+        found, _ = marks.look(pipe, [(keys.messages(e.ticket), e.id) for e in checked])
+        done = {id(e) for e, raw in zip(checked, found, strict=True) if marks.applied(raw)}
         chosen: dict[str, list[strain.Event]] = defaultdict(list)
         for event, _ in items:
             if id(event) not in done:
@@ -263,20 +258,26 @@ def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | 
 
     def mark(pipe, chosen: dict[str, list[strain.Event]]) -> None:
         counts: Counter[str] = Counter()
+        tones: dict[str, dict[str, bytes]] = defaultdict(dict)
+        hostile: dict[str, list[bytes]] = {}
+        tickets: dict[str, dict[str, float]] = defaultdict(dict)
         for agent, events in chosen.items():
-            hostile = []
+            on = tickets[agent]
             for event in events:
                 seen = seen_of[id(event)]
                 if seen is None:
                     continue
-                _mark_seen(pipe, event, seen, agent, retention_days)
+                on[event.ticket] = max(event.at, on.get(event.ticket, event.at))
+                tones[event.ticket][event.id] = marks.encode(agent, event.at, seen["anger"],
+                                                             event.hostile)
                 if event.hostile:
-                    hostile.append(event.id)
+                    hostile.setdefault(agent, []).append(
+                        marks.recent_entry(event.ticket, event.id, seen["cues"]))
                 field = _count_field(seen)
                 if field:
                     counts[field] += 1
-            if hostile:
-                _remember_hostile(pipe, agent, hostile, retention_days)
+        marks.mark(pipe, tones, hostile, {a: t for a, t in tickets.items() if t},
+                   retention_days)
         for field, count in counts.items():
             pipe.hincrby(keys.MESSAGE_COUNTS, field, count)
         if chosen:
@@ -294,22 +295,6 @@ def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | 
     with r.pipeline(transaction=True) as pipe:
         mark(pipe, fresh(r))
         pipe.execute()
-
-
-def _mark_seen(pipe, event: strain.Event, seen: dict, agent: str, retention_days: int) -> None:
-    ttl = retention_days * 86400
-    tone = {"agent": agent, "at": event.at, "anger": seen["anger"], "hostile": event.hostile,
-            "cues": seen["cues"]}
-    # the plain command: redis-py's set() checks its option combinations on every call
-    pipe.execute_command("SET", keys.seen(event.id), "1", "EX", ttl)
-    pipe.execute_command("SET", keys.tone(event.id), json.dumps(tone), "EX", ttl)
-
-
-def _remember_hostile(pipe, agent: str, message_ids: list[str], retention_days: int) -> None:
-    """The agent's latest hostile message ids, newest first (for "not hostile?")."""
-    pipe.lpush(keys.recent_hostile(agent), *message_ids)
-    pipe.ltrim(keys.recent_hostile(agent), 0, RECENT_HOSTILE - 1)
-    pipe.expire(keys.recent_hostile(agent), retention_days * 86400)
 
 
 def _count_field(seen: dict) -> str | None:

@@ -8,10 +8,11 @@ exposure index, not a diagnosis of anything.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+
+import orjson
 
 TAU_WORK = 75 * 60.0  # acute hostile exposure decay while working (60-90 min proposal)
 TAU_BREAK = 20 * 60.0  # faster decay while on a break (off-task recovery)
@@ -147,8 +148,15 @@ def apply(state: AgentState, event: Event) -> AgentState:
 
 
 def _copy(state: AgentState) -> AgentState:
-    return replace(state, customers=list(state.customers), hostiles=list(state.hostiles),
-                   week_exposure=list(state.week_exposure))  # recent_hostile is never mutated
+    """A copy with its own rings (recent_hostile is never mutated). Copies the instance dict
+    instead of `dataclasses.replace`, which re-runs __init__ (a page copies every agent it
+    touches)."""
+    s = object.__new__(AgentState)
+    data = s.__dict__
+    data.update(state.__dict__)
+    data["customers"], data["hostiles"] = list(state.customers), list(state.hostiles)
+    data["week_exposure"] = list(state.week_exposure)
+    return s
 
 
 def _apply_in_place(s: AgentState, event: Event) -> None:
@@ -432,21 +440,33 @@ def _basis(s: AgentState, at: float) -> dict:
     return {"events": s.events, "days_observed": round(days, 1), "confidence": confidence}
 
 
+_FIELDS = frozenset(AgentState.__dataclass_fields__)
+_ROUNDED = ("t", "exposure", "activity", "activity_base", "load_base", "praise", "checkin",
+            "worked")
+
+
 def dumps(state: AgentState) -> bytes:
     """Compact JSON (a few hundred bytes): readable in redis-cli, easy to migrate.
 
-    A shallow copy of the fields (the lists are only read), not `asdict`, which deep-copies.
+    A shallow copy of the fields (the lists are only read), not `asdict`, which deep-copies;
+    orjson writes it (the process job stores every agent a page touches).
     """
-    data = {name: getattr(state, name) for name in AgentState.__dataclass_fields__}
-    for name in ("t", "exposure", "activity", "activity_base", "load_base", "praise", "checkin",
-                 "worked"):
+    data = dict(state.__dict__)
+    for name in _ROUNDED:
         data[name] = round(data[name], 5)
     data["week_exposure"] = [round(v, 4) for v in data["week_exposure"]]
     data["recent_hostile"] = [round(v, 3) for v in data["recent_hostile"]]
-    return json.dumps(data, separators=(",", ":")).encode()
+    return orjson.dumps(data)
 
 
 def loads(data: bytes) -> AgentState:
-    raw = json.loads(data)
-    known = set(AgentState.__dataclass_fields__)
-    return AgentState(**{k: v for k, v in raw.items() if k in known})
+    """The state `dumps` wrote; fields this version does not know are dropped, missing ones
+    take their defaults."""
+    raw = orjson.loads(data)
+    if not _FIELDS.issuperset(raw):
+        raw = {k: v for k, v in raw.items() if k in _FIELDS}
+    if len(raw) == len(_FIELDS):
+        state = object.__new__(AgentState)  # every field present: no __init__ needed
+        state.__dict__.update(raw)
+        return state
+    return AgentState(**raw)

@@ -60,8 +60,10 @@ def update_states(r: redis_lib.Redis, agents: list[str],
         states = {agent: strain.apply_many(state, chosen.get(agent, []))
                   for agent, state in states.items()}
         pipe.multi()
-        for agent, state in states.items():
-            pipe.set(keys.strain(agent), strain.dumps(state))
+        if states:  # one MSET: a command per agent costs the client more than the JSON
+            pipe.execute_command("MSET", *(part for agent, state in states.items()
+                                           for part in (keys.strain(agent),
+                                                        strain.dumps(state))))
         also(pipe, chosen)
         return states
 
