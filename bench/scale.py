@@ -1,6 +1,7 @@
 """Scale: 100, 1,000 and 10,000 agents. CPU time per event through the process job, and Redis
-memory per agent (strain state, profile, suggestion state, recent hostile ids, tickets) and per
-de-duplicated message id.
+memory per agent (strain state, profile, suggestion state, recent hostile messages, the index of
+the agent's tickets, ticket snapshots) and per de-duplicated message id (the ticket mark hashes,
+at the ids per ticket the run produced).
 
 Run: .venv/bin/python -m bench.scale   (about three minutes; --agents 100,1000 to change)
 
@@ -71,13 +72,15 @@ def memory(r: redis_lib.Redis, names: list[str]) -> int:
 
 def per_agent_bytes(r: redis_lib.Redis, agents: int, sample: int = 200) -> dict:
     chosen = random.Random(1).sample(range(agents), min(agents, sample))
-    parts = {"state": [], "profile": [], "suggestions": [], "recent hostile": [], "tickets": []}
+    parts = {"state": [], "profile": [], "suggestions": [], "recent hostile": [],
+             "ticket index": [], "tickets": []}
     for a in chosen:
         agent = f"zendesk:{a}"
         parts["state"].append(memory(r, [keys.strain(agent)]))
         parts["profile"].append(memory(r, [keys.agent(agent)]))
         parts["suggestions"].append(memory(r, [prefs_key(agent)]))
         parts["recent hostile"].append(memory(r, [keys.recent_hostile(agent)]))
+        parts["ticket index"].append(memory(r, [keys.agent_tickets(agent)]))
         tickets = [keys.ticket(f"zendesk:{t}") for t in range(a, agents * TICKETS_PER_AGENT,
                                                                 agents)]
         parts["tickets"].append(memory(r, tickets))
@@ -144,7 +147,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
               + ", ".join(f"{name} {size:.0f} B" for name, size in per_agent.items())
               + f" = {sum(per_agent.values()):,.0f} B; per message id (mark and tone record) "
               f"{result['per_message']:.0f} B at {result['ids_per_ticket']:.1f} ids a "
-              "ticket; used_memory {result['used_memory'] / 2**20:.1f}"
+              f"ticket; used_memory {result['used_memory'] / 2**20:.1f}"
               " MiB")
     base = results[0]["client_us"] + results[0]["redis_us"]
     for result in results[1:]:

@@ -74,3 +74,15 @@ def test_the_ticket_index_forgets_tickets_past_the_retention_window(redis):
     later = dict(message(1, 2), at="2026-09-23T10:00:00Z")
     apply_records(redis, [later], retention_days=1)
     assert redis.zrange(keys.agent_tickets("zendesk:7"), 0, -1) == [b"zendesk:2"]
+
+
+def test_a_closed_tickets_snapshot_expires_after_the_retention_window_an_open_one_stays(redis):
+    apply_records(redis, [ticket(1), ticket(2)], retention_days=30)
+    closed = dict(ticket(1), status="solved", open=False, updated_at="2026-09-21T11:00:00Z")
+    apply_records(redis, [closed], retention_days=30)
+    assert 29 * 86400 < redis.ttl(keys.ticket("zendesk:1")) <= 30 * 86400
+    assert redis.ttl(keys.ticket("zendesk:2")) == -1
+    reopened = dict(ticket(1), updated_at="2026-09-22T09:00:00Z")
+    apply_records(redis, [reopened], retention_days=30)
+    assert redis.ttl(keys.ticket("zendesk:1")) == -1
+    assert redis.hget(keys.ticket("zendesk:1"), "open") == b"1"

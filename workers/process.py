@@ -62,7 +62,7 @@ def apply_records(r: redis_lib.Redis, records: list[dict], retention_days: int =
             skipped += 1
     summary = {"agents": _store_agents(r, by_kind["agent"]), "tickets": 0, "messages": 0,
                "duplicates": 0, "pending": 0, "skipped": skipped}
-    ticket_events, released = _ticket_events(r, by_kind["ticket"])
+    ticket_events, released = _ticket_events(r, by_kind["ticket"], retention_days)
     summary["tickets"] = len(by_kind["ticket"])
     message_events, counted, summary["duplicates"], summary["pending"] = _message_events(
         r, by_kind["message"], retention_days, score_tone
@@ -97,11 +97,13 @@ def _store_agents(r: redis_lib.Redis, agents: list[dict]) -> int:
     return len(agents)
 
 
-def _ticket_events(r: redis_lib.Redis, tickets: list[dict]):
+def _ticket_events(r: redis_lib.Redis, tickets: list[dict], retention_days: int = 30):
     """Turn ticket snapshots into assigned/solved events by comparing with the stored snapshot.
 
     Returns (events, released): released maps a ticket to how many parked messages it let go;
-    they leave the pending list only in the transaction that applies them.
+    they leave the pending list only in the transaction that applies them. A closed ticket's
+    snapshot expires after the retention window (an open one is kept): snapshots no longer
+    grow with every ticket ever seen, and a ticket reopened later is a new assignment.
     """
     events: list[tuple[strain.Event, dict | None]] = []
     released: dict[str, int] = {}
@@ -122,8 +124,14 @@ def _ticket_events(r: redis_lib.Redis, tickets: list[dict]):
         if new_agent and new_open and (old_agent != new_agent or not old_open):
             events.append((strain.Event("assigned", at, new_agent, team=team,
                                         ticket=ticket["id"]), None))
-        r.hset(key, mapping={"agent": new_agent, "open": "1" if new_open else "0",
-                             "team": ticket.get("team") or "", "updated_at": repr(at)})
+        pipe = r.pipeline(transaction=True)
+        pipe.hset(key, mapping={"agent": new_agent, "open": "1" if new_open else "0",
+                                "team": ticket.get("team") or "", "updated_at": repr(at)})
+        if new_open:
+            pipe.persist(key)
+        else:
+            pipe.expire(key, retention_days * 86400)
+        pipe.execute()
         if new_agent:
             parked = _release_pending(r, ticket["id"], new_agent, team)
             events.extend(parked)
