@@ -1,7 +1,8 @@
 """Tone scorer benchmark: `python -m bench.tone [--data DIR]` (or BREATHER_TONE_DATA).
 
 Quality on the held-out report split (never used for any choice in training), next to VADER on
-the same texts; on the independent German set and the customer-service set (bench.tone_sets);
+the same texts; German held out by conversation (bench.tone_german); on the independent German
+set and the customer-service set (bench.tone_sets);
 throughput of both on one core in the same run, in-process (on the English comments, the
 issue's measure, and on the German tweets) and as commands behind the same JSON-lines contract,
 start-up included (bench.tone_cli); model size and load time.
@@ -93,6 +94,7 @@ def main() -> None:
     en_anger = np.array([t.anger for t in en_tones])
     de_anger = np.array([t.anger for t in de_tones])
     from bench.tone_cli import cli_speed, english_texts
+    from bench.tone_german import by_conversation
     from bench.tone_sets import customer_service, german_ood
     from workers.tone import score
     from workers.tone.model import MODEL_PATH
@@ -110,6 +112,7 @@ def main() -> None:
         "german": speed(de_texts * 4, warm, rounds=5),
         "model_mb": round(MODEL_PATH.stat().st_size / 1e6, 2),
         "load_seconds": round(load_seconds(), 3),
+        "german_by_conversation": by_conversation(data),
         "german_ood_hatecheck": german_ood(score),
         "customer_service": customer_service(score),
         **cli_speed(english_texts(data)),

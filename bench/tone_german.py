@@ -74,25 +74,32 @@ def held_out(part, keys: list[str], c: float, seed: int) -> tuple[np.ndarray, np
     return scores, hostile
 
 
-def main() -> None:
+def by_conversation(data: Path, c: float | None = None) -> dict:
+    """Pooled out-of-fold AUC and macro-F1 of the German head, held out by conversation."""
     from sklearn.metrics import f1_score, roc_auc_score
 
     from training import train
-    from training.data import SEED, data_dir, load_germeval
+    from training.data import SEED, load_germeval
+
+    german = load_germeval(data / "germeval2018")
+    c = c or json.loads(train.MODEL_PATH.with_suffix(".json").read_text())["C"]["de"]
+    part = train.Part(german, train.vectors_for("de"))
+    keys = [conversation(text, i) for i, (text, *_) in enumerate(german)]
+    scores, hostile = held_out(part, keys, c, SEED)
+    return {"rows": len(german), "groups": len(set(keys)), "folds": FOLDS, "C": c,
+            "auc": round(float(roc_auc_score(part.anger, scores)), 4),
+            "macro_f1": round(float(f1_score(part.anger, hostile, average="macro")), 4),
+            "command": "python -m bench.tone_german"}
+
+
+def main() -> None:
+    from training.data import data_dir
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="training data (or BREATHER_TONE_DATA)")
     parser.add_argument("--c", type=float, help="regularisation (default: the shipped model's)")
     args = parser.parse_args()
-    german = load_germeval(data_dir(args.data) / "germeval2018")
-    c = args.c or json.loads(train.MODEL_PATH.with_suffix(".json").read_text())["C"]["de"]
-    part = train.Part(german, with_vectors=False)
-    keys = [conversation(text, i) for i, (text, *_) in enumerate(german)]
-    scores, hostile = held_out(part, keys, c, SEED)
-    print(json.dumps({"rows": len(german), "groups": len(set(keys)), "folds": FOLDS, "C": c,
-                      "auc": round(float(roc_auc_score(part.anger, scores)), 4),
-                      "macro_f1": round(float(f1_score(part.anger, hostile, average="macro")),
-                                        4)}, indent=2))
+    print(json.dumps(by_conversation(data_dir(args.data), args.c), indent=2))
 
 
 if __name__ == "__main__":

@@ -50,15 +50,17 @@ def by_part(rows: list[dict], anger: np.ndarray) -> dict:
 
 def german_ood(score: Callable) -> dict:
     rows = _rows(HATECHECK)
-    return by_part(rows, np.array([t.anger for t in score([r["text"] for r in rows])]))
+    return {**by_part(rows, np.array([t.anger for t in score([r["text"] for r in rows])])),
+            "command": "python -m bench.tone_sets"}
 
 
 def customer_service(score: Callable) -> dict:
     rows = _rows(CUSTOMER_SERVICE)
     anger = np.array([t.anger for t in score([r["text"] for r in rows])])
     langs = np.array([r["lang"] for r in rows])
-    return {lang: by_part([r for r, keep in zip(rows, langs == lang, strict=True) if keep],
-                          anger[langs == lang]) for lang in ("en", "de")}
+    return {**{lang: by_part([r for r, keep in zip(rows, langs == lang, strict=True) if keep],
+                             anger[langs == lang]) for lang in ("en", "de")},
+            "command": "python -m bench.tone_sets"}
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ def test_training_is_reproducible_and_loads(tmp_path, tiny_rows):
     model = load_model(first)
     angry, calm = model.predict(["what an awful, useless service", "thanks, the parcel arrived"])
     assert angry.anger > calm.anger
+    assert model.german_words is not None  # the German head's multilingual word scores
 
 
 def test_a_model_of_another_shape_is_refused_with_a_reason(tmp_path):
@@ -141,3 +142,15 @@ def test_missing_training_data_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv(DATA_ENV, str(tmp_path))
     with pytest.raises(MissingData, match=str(tmp_path)):
         data_dir(None)
+
+
+def test_the_german_head_scores_words_germeval_never_showed_by_their_meaning():
+    """The shipped German head's word scores come from multilingual word vectors: German words
+    absent from GermEval-2018's training data lean by meaning, hostile words above calm ones."""
+    model = load_model()
+    hostile = ("niederträchtig", "charakterlos", "gehässig")  # none in GermEval-2018
+    calm = ("hilfsbereit", "zuverlässig", "angenehm")
+    where = model.german_words.find(np.array([text_hash(w) for w in hostile + calm], np.uint32))
+    assert (where >= 0).all()
+    scores = model.german_scores[where, 0]
+    assert scores[:3].min() > scores[3:].max()

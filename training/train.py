@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from training.data import SEED, data_dir, load_extra, load_germeval, load_goemotions, prepare, split
-from training.vectors import VECTORS_PATH, load_vectors
+from training.multivectors import MULTI_PATH, load_multilingual
+from training.vectors import VECTORS_PATH, WordVectors, load_vectors
 from workers.tone.features import DIM, featurize, tokenize
 from workers.tone.model import DENSE, LANGS, MODEL_PATH, dense_features
 from workers.tone.priors import PRIORS_PATH
@@ -63,17 +64,17 @@ def best_threshold(scores: np.ndarray, labels: np.ndarray, macro: bool) -> float
 
 
 class Part:
-    """One split of one language, featurised once."""
+    """One split of one language, featurised once; `vectors` is the language's word-vector
+    table (None: no vector features)."""
 
-    def __init__(self, rows: list, with_vectors: bool = True):
+    def __init__(self, rows: list, vectors: WordVectors | None = None):
         texts = [prepare(t) for t, *_ in rows]
         self.rows = rows
         self.raw = raw_matrix(texts)
-        if with_vectors:
-            vectors = word_vector_features(texts)
-        else:  # all zero: the head learns no weight on them
-            vectors = np.zeros((len(texts), load_vectors().codes.shape[1]), np.float32)
-        self.dense = np.concatenate([dense_features(texts), vectors], axis=1)
+        dense = [dense_features(texts)]
+        if vectors is not None:
+            dense.append(word_vector_features(texts, vectors))
+        self.dense = np.concatenate(dense, axis=1)
         self.anger = np.array([a for _, a, _, _ in rows])
         self.praise = np.array([p for _, _, p, _ in rows])
 
@@ -81,14 +82,16 @@ class Part:
         return weighted(self.raw, idf, self.dense)
 
 
-# The encoder of the word vectors read English. With them the German head lost 2.5 pt AUC on
-# the calibration split (0.893 to 0.866); the English one gained 0.6 pt.
-VECTOR_LANGS = ("en",)
+def vectors_for(lang: str) -> WordVectors:
+    """English heads read all-MiniLM-L6-v2 word vectors (English only: with them the German
+    head lost 2.5 pt calibration AUC); the German head reads multilingual ones
+    (training/multivectors.py), in which German words sit next to English words of like
+    meaning."""
+    return load_multilingual() if lang == "de" else load_vectors()
 
 
-def word_vector_features(texts: list[str], chunk: int = 4000) -> np.ndarray:
+def word_vector_features(texts: list[str], table: WordVectors, chunk: int = 4000) -> np.ndarray:
     """Pooled word vectors per text (see training.vectors)."""
-    table = load_vectors()
     parts = [table.features(tokenize(texts[i:i + chunk])) for i in range(0, len(texts), chunk)]
     return np.concatenate(parts) if parts else np.zeros((0, table.codes.shape[1]), np.float32)
 
@@ -158,7 +161,7 @@ def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -
             "inputs_sha256": fingerprints([
                 data / "goemotions" / "train.tsv", data / "goemotions" / "dev.tsv",
                 data / "germeval2018" / "germeval2018.training.txt", VECTORS_PATH,
-                PRIORS_PATH, *([extra] if extra else [])])}
+                MULTI_PATH, PRIORS_PATH, *([extra] if extra else [])])}
     out.with_suffix(".json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
     return info
 
@@ -173,7 +176,7 @@ def fingerprints(paths: list[Path]) -> dict[str, str]:
 def fit_model(rows: dict[str, list], out: Path, refit_heads: bool = True) -> dict:
     """Choose C and thresholds on calibration, then refit every head on train + calibration,
     and write the model file. `rows` holds the parts "en", "de", "en_cal" and "de_cal"."""
-    parts = {name: Part(part_rows, with_vectors=name.split("_")[0] in VECTOR_LANGS)
+    parts = {name: Part(part_rows, vectors_for(name.split("_")[0]))
              for name, part_rows in rows.items()}
     from scipy import sparse
 
@@ -202,13 +205,18 @@ def fit_model(rows: dict[str, list], out: Path, refit_heads: bool = True) -> dic
     praise, praise_ratio = refit(english_parts, english_x, "praise", en_c)
     heads = (anger_en, anger_de, praise)
     ratios = np.stack([en_ratio, de_ratio, praise_ratio], axis=1)
-    coef = np.stack([m.coef_[0] for m in heads], axis=1)
-    vectors = load_vectors()
-    # stored, not deflated: 2.7 MB instead of 1.8, and `breather anger` starts 15 ms sooner
+    coef = np.stack([m.coef_[0][:DIM + len(DENSE)] for m in heads], axis=1)
+    english, german = vectors_for("en"), vectors_for("de")
+    on_vectors = [m.coef_[0][DIM + len(DENSE):] for m in heads]  # each head's own table
+    english_weights = np.stack([on_vectors[0], np.zeros_like(on_vectors[0]), on_vectors[2]],
+                               axis=1)
+    # stored, not deflated: `breather anger` starts 15 ms sooner
     np.savez(out, weights=(coef[:DIM] * ratios).astype(np.float16),
-             dense=coef[DIM:DIM + len(DENSE)].astype(np.float32),
-             word_hashes=vectors.hashes,
-             word_scores=vectors.fold(coef[DIM + len(DENSE):]),
+             dense=coef[DIM:].astype(np.float32),
+             word_hashes=english.hashes,
+             word_scores=english.fold(english_weights),
+             german_word_hashes=german.hashes,
+             german_word_scores=german.fold(on_vectors[1][:, None])[:, 0],
              idf=idf.astype(np.float16),
              bias=np.array([m.intercept_[0] for m in heads], np.float32),
              offsets=np.array([offsets[lang] for lang in LANGS], np.float32))

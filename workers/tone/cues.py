@@ -34,7 +34,10 @@ INSULTS = (
     r"abschaum|gesindel|ungeziefer|parasit\w*|schmarotzer\w*|untermensch\w*|widerlich\w*|"
     r"ekelhaft\w*|eklig\w*|abstoßend\w*|verachtenswert\w*|hasse|hasst|hassen|verabscheue\w*|"
     r"verachte|verachten|verachtung|kotzen|ankotzen|verpiss\w*|fresse|schnauze|"
-    r"heuchler\w*|lügner\w*|verräter\w*|kacke|verdammt\w*|müll|stinksauer"
+    r"heuchler\w*|lügner\w*|verräter\w*|kacke|verdammt\w*|müll|stinksauer|"
+    # disgust, worthlessness and rage, found missing in HateCheck's choose half
+    r"angewidert|abscheulich\w*|wertlos\w*|wütend\w*|erbärmlich\w*|jämmerlich\w*|"
+    r"minderwertig\w*|nichtsnutz\w*|dummkopf\w*|ekel|pest"
 )
 THREATS = {
     "lawyer": r"lawyers?|attorneys?|legal action|sue|suing|court|anwalt|anwältin|rechtsanwalt\w*|"
@@ -44,6 +47,7 @@ THREATS = {
     "chargeback": r"chargeback|dispute the charge|rückbuchung|lastschrift zurück\w*",
     "violence": r"töten|umbringen|umgebracht|abknallen|erschießen|erschiessen|aufhängen|"
                 r"vergasen|abschlachten|verprügeln|ausrotten|abstechen|verrecken|krepieren|"
+                r"verdienen den tod|verdient den tod|sollen sterben|sollten sterben|"
                 r"kill you|hope you die",
 }
 ESCALATIONS = {

@@ -73,7 +73,8 @@ class ToneModel:
 
     def __init__(self, weights: np.ndarray | None, dense: np.ndarray, bias: np.ndarray,
                  offsets: dict[str, float], idf: np.ndarray | None = None,
-                 word_hashes: np.ndarray | None = None, word_scores: np.ndarray | None = None):
+                 word_hashes: np.ndarray | None = None, word_scores: np.ndarray | None = None,
+                 german_words: tuple[np.ndarray, np.ndarray] | None = None):
         self.heads = [] if weights is None else list(range(weights.shape[1]))
         self.table = None if weights is None else _table(weights, idf)
         self.dense = dense  # (len(DENSE), heads)
@@ -82,6 +83,10 @@ class ToneModel:
         # the heads' weights on the pooled word vectors, folded into a score per word and head
         self.words = None if word_hashes is None else HashIndex(word_hashes)
         self.word_scores = word_scores
+        # the German head's own word scores, folded from multilingual word vectors
+        # (training/multivectors.py): German words GermEval never showed score by meaning
+        self.german_words = None if german_words is None else HashIndex(german_words[0])
+        self.german_scores = None if german_words is None else german_words[1]
 
     def logits(self, texts: list[str]) -> tuple[np.ndarray, CueBatch]:
         """(len(texts), heads) logits: hashed n-grams (IDF-weighted, L2-normalised) + dense;
@@ -91,6 +96,8 @@ class ToneModel:
         logits = dense @ self.dense + self.bias
         if self.words is not None:
             logits += pooled(tokens, self.words, self.word_scores)
+        if self.german_words is not None and "de" in cues.langs:  # English batches skip it
+            logits[:, 1:2] += pooled(tokens, self.german_words, self.german_scores)
         if self.heads and texts:
             batch = featurize(texts, tokens)
             gathered = np.take(self.table, batch.cols, axis=0)  # (features, heads + 1), fast
@@ -159,7 +166,11 @@ def load_model(path: Path = MODEL_PATH) -> ToneModel:
             raise ValueError(f"{path}: word scores {word_scores.shape} for {len(word_hashes)} "
                              "words, expected one score a head: retrain the model")
         offsets = dict(zip(LANGS, data["offsets"].astype(float).tolist(), strict=True))
+        german_words = None
+        if "german_word_hashes" in data.files:
+            german_words = (data["german_word_hashes"].astype(np.uint32),
+                            data["german_word_scores"].astype(np.float32).reshape(-1, 1))
         return ToneModel(weights, data["dense"].astype(np.float32),
                          data["bias"].astype(np.float32), offsets,
                          data["idf"], word_hashes.astype(np.uint32),
-                         word_scores.astype(np.float32))
+                         word_scores.astype(np.float32), german_words)
