@@ -85,7 +85,7 @@ class ToneModel:
         self.word_scores = word_scores
         # the German head's own word scores, folded from multilingual word vectors
         # (training/multivectors.py): German words GermEval never showed score by meaning
-        self.german_words = None if german_words is None else HashIndex(german_words[0])
+        self._german_hashes = None if german_words is None else german_words[0]
         self.german_scores = None if german_words is None else german_words[1]
 
     def logits(self, texts: list[str]) -> tuple[np.ndarray, CueBatch]:
@@ -96,7 +96,7 @@ class ToneModel:
         logits = dense @ self.dense + self.bias
         if self.words is not None:
             logits += pooled(tokens, self.words, self.word_scores)
-        if self.german_words is not None and "de" in cues.langs:  # English batches skip it
+        if self._german_hashes is not None and "de" in cues.langs:  # English batches skip it
             logits[:, 1:2] += pooled(tokens, self.german_words, self.german_scores)
         if self.heads and texts:
             batch = featurize(texts, tokens)
@@ -107,6 +107,11 @@ class ToneModel:
             norms = np.sqrt(sums[:, -1])
             logits += sums[:, :-1] / np.where(norms > 0, norms, 1.0)[:, None]
         return logits, cues
+
+    @functools.cached_property
+    def german_words(self) -> HashIndex | None:
+        """Built on the first German batch: 69k words cost English-only start-ups nothing."""
+        return None if self._german_hashes is None else HashIndex(self._german_hashes)
 
     def predict(self, texts: list[str]) -> list[Tone]:
         if not texts:
