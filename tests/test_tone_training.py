@@ -148,8 +148,8 @@ def test_the_german_head_scores_words_germeval_never_showed_by_their_meaning():
     """The shipped German head's word scores come from multilingual word vectors: German words
     absent from GermEval-2018's training data lean by meaning, hostile words above calm ones."""
     model = load_model()
-    hostile = ("niederträchtig", "charakterlos", "gehässig")  # none in GermEval-2018
-    calm = ("hilfsbereit", "zuverlässig", "angenehm")
+    hostile = ("erbärmlich", "heimtückisch", "skrupellos")  # none in GermEval-2018
+    calm = ("hilfsbereit", "angenehm", "fröhlich")
     where = model.german_words.find(np.array([text_hash(w) for w in hostile + calm], np.uint32))
     assert (where >= 0).all()
     scores = model.german_scores[where, 0]
