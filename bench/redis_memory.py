@@ -5,7 +5,7 @@ Two parts grow by design and are reported apart from the rest:
 - de-duplication marks, one entry per message for the retention window (they grow until the
   window, 30 days by default, is full, then stay flat);
 - RQ's jobs and results: a finished job (its hash and its result stream, about 13 KB) is kept
-  for JOB_RESULT_TTL (300 s), so they grow for the first five minutes, then stay flat.
+  for JOB_RESULT_TTL (60 s), so they grow for the first minute, then stay flat.
 """
 
 from __future__ import annotations

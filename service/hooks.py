@@ -19,7 +19,7 @@ from connectors import webhooks
 from service.errors import error_response
 from service.extension import get_breather
 from workers import bookmarks
-from workers.poll import enqueue_records, refresh_ticket
+from workers.poll import JOB_RESULT_TTL, enqueue_records, refresh_ticket
 
 bp = Blueprint("webhooks", __name__, url_prefix="/hooks")
 log = logging.getLogger("breather.hooks")
@@ -66,7 +66,7 @@ def freshdesk():
         ticket_id = webhooks.freshdesk_ticket_id(_json(request.get_data(cache=False)))
     except webhooks.BadWebhook as exc:
         return _bad("freshdesk", exc)
-    _queue().enqueue(refresh_ticket, "freshdesk", ticket_id, result_ttl=300)
+    _queue().enqueue(refresh_ticket, "freshdesk", ticket_id, result_ttl=JOB_RESULT_TTL)
     return jsonify(accepted=1, ticket=ticket_id), 202
 
 

@@ -43,7 +43,9 @@ JOB_TIMEOUT = 600  # a poll job's RQ job_timeout
 TIME_MARGIN = 30.0  # a poll stops waiting this long before its job timeout
 AUTH_PAUSE = 900  # a stream whose credentials were refused rests this long before trying again
 SYNC_LOCK_WAIT = 30.0  # `sync --once` waits this long for a running cron poll of a stream
-JOB_RESULT_TTL = 300
+# a finished job (about 13 KB with its result) is kept this long, for `rq info` and a look
+# while debugging; a minute is enough for that, and the window fills (and stays flat) within it
+JOB_RESULT_TTL = 60
 JOB_FAILURE_TTL = 24 * 3600  # a failed process job keeps its message ids (no text) one day
 PROCESS_RETRY_INTERVALS = [1, 5, 15]  # a transient error (a Redis blip) is retried this often
 ERROR_KINDS = ((errors.AuthError, "auth"), (errors.RateLimited, "rate_limited"),
