@@ -17,6 +17,8 @@ from collections.abc import Iterator
 import click
 import orjson
 
+from service.commands.heap import keep_freed_memory
+
 BATCH = 1024
 READ_SIZE = 1 << 20
 
@@ -116,6 +118,7 @@ def anger(batch_size: int) -> None:
         # a batch's matrix products are tiny: a BLAS thread pool would only cost start-up
         # (0.05 s of CPU when numpy is imported) and compete with the scoring itself
         os.environ.setdefault(pool, "1")
+    keep_freed_memory()
     scorer = Scorer(sys.stdout.buffer, batch_size)
     number = errors = 0
     for lines in ready_lines(sys.stdin.fileno()):

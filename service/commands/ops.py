@@ -57,8 +57,11 @@ def _warm_up() -> None:
     built tables are loaded here (about 25 ms a job saved; docs/benchmarks.md)."""
     import workers.poll  # noqa: F401 - the job functions RQ imports by name
     import workers.process  # noqa: F401
+    from service.commands.heap import keep_freed_memory
     from workers.tone import score
     from workers.tone.model import load_model
+
+    keep_freed_memory()  # inherited by every forked job: a page's arrays reuse the heap
 
     load_model()
     score(["Warm-up text so the scorer builds its tables before the first fork."])
