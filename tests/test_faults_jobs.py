@@ -82,6 +82,20 @@ def test_sigkill_in_the_middle_of_a_poll_job_and_of_a_process_job(deployment, ze
     assert process_jobs(deployment, "failed") == []  # the abandoned one was run again
 
 
+def counted_then_broken(deployment: Deployment, zendesk, comment: int, body: str
+                        ) -> tuple[set[str], dict]:
+    """A scheduler and a worker count every message; then ticket zendesk:100's hash is
+    corrupted and a new customer comment arrives on it (its page's process job will fail).
+    Returns the ids counted before and the saved hash."""
+    deployment.start("scheduler", "scheduler")
+    deployment.start("worker", "worker")
+    expected = customer_comment_ids(zendesk)
+    deployment.wait_counted(len(expected))
+    saved = corrupt_ticket(deployment, "zendesk:100")
+    zendesk.add_comment(comment, 100, int(time.time()) - 600, author=5000, body=body)
+    return expected, saved
+
+
 def finished_or_expired(job_id: str, r) -> bool:
     """The job finished; or it is gone, which only a finished job is once JOB_RESULT_TTL (60 s)
     has passed (a failed one stays a day, and the caller checks there is none)."""
@@ -116,12 +130,7 @@ def process_jobs(deployment: Deployment, registry: str) -> list[Job]:
 def test_a_process_job_that_fails_is_retried_with_intervals_and_counts_once(deployment, zendesk):
     """A message page whose ticket reads fail (a foreign value under breather:ticket:...) is
     retried by RQ's Retry after 1 s, 5 s, 15 s; put right in between, it counts once."""
-    deployment.start("scheduler", "scheduler")
-    deployment.start("worker", "worker")
-    expected = customer_comment_ids(zendesk)
-    deployment.wait_counted(len(expected))
-    saved = corrupt_ticket(deployment, "zendesk:100")
-    zendesk.add_comment(99_001, 100, int(time.time()) - 600, author=5000, body="Still broken!")
+    expected, saved = counted_then_broken(deployment, zendesk, 99_001, "Still broken!")
     deployment.wait_for(lambda: process_jobs(deployment, "scheduled"), 30,
                         "the failed process job to be scheduled for a retry")
     restore_ticket(deployment, "zendesk:100", saved)
@@ -135,12 +144,7 @@ def test_a_process_job_that_fails_for_good_keeps_ids_not_text_and_is_polled_agai
     """After its last retry the failed job holds the records without their text, the streams
     are marked to re-read from the oldest message, and once the value is put right the re-poll
     counts every message exactly once."""
-    deployment.start("scheduler", "scheduler")
-    deployment.start("worker", "worker")
-    expected = customer_comment_ids(zendesk)
-    deployment.wait_counted(len(expected))
-    saved = corrupt_ticket(deployment, "zendesk:100")
-    zendesk.add_comment(99_002, 100, int(time.time()) - 600, author=5000, body="Hello??? Anyone")
+    expected, saved = counted_then_broken(deployment, zendesk, 99_002, "Hello??? Anyone")
     deployment.wait_for(lambda: process_jobs(deployment, "failed"), 150,
                         "the process job to fail after its last retry")
     failed = process_jobs(deployment, "failed")[0]
