@@ -40,10 +40,11 @@ def agent_teams(r: redis_lib.Redis, ids: list[str]) -> dict[str, str | None]:
 
 
 def agent_profile(r: redis_lib.Redis, agent: str) -> dict:
-    return _profile(agent, r.hgetall(keys.agent(agent)))
+    return profile_of(agent, r.hgetall(keys.agent(agent)))
 
 
-def _profile(agent: str, stored: dict) -> dict:
+def profile_of(agent: str, stored: dict) -> dict:
+    """An agent's profile from its stored hash (HGETALL's reply), for reads in a pipeline."""
     raw = {k.decode(): v.decode() for k, v in stored.items()}
     return {"name": raw.get("name") or agent, "team": raw.get("team") or None,
             "active": raw.get("active", "1") == "1"}
@@ -130,7 +131,7 @@ def views_of(r: redis_lib.Redis, ids: list[str], now: float,
     replies = pipe.execute()
     step = 3 if with_recent else 2
     recents = (_recent_many(r, replies[2::3]) if with_recent else [[] for _ in ids])
-    return [_view(agent, raw_state, _profile(agent, profile), recent, now)
+    return [_view(agent, raw_state, profile_of(agent, profile), recent, now)
             for agent, raw_state, profile, recent
             in zip(ids, replies[0::step], replies[1::step], recents, strict=True)]
 

@@ -31,6 +31,8 @@ def erase_agent(r: redis_lib.Redis, agent: str) -> dict:
     pipe.delete(keys.strain(agent), prefs_key(agent), keys.recent_hostile(agent), keys.agent(agent),
                 keys.agent_tickets(agent))
     pipe.srem(keys.AGENTS, agent)
+    if team:
+        pipe.srem(keys.team_members(team), agent)
     pipe.srem(SHARING, agent)
     for name, message_id in messages:
         pipe.hset(name, message_id, ERASED)  # still counted once: a re-poll must not recount

@@ -15,6 +15,15 @@ def agent(agent_id: str) -> str:
     return f"{PREFIX}agent:{agent_id}"
 
 
+def team_members(team: str) -> str:
+    """Set: the agents whose profile names this team (workers/teams.py): a team-wide read
+    costs the team's size, not every agent's."""
+    return f"{PREFIX}members:{team}"
+
+
+TEAM_INDEX_BUILT = PREFIX + "index:members"  # set once every stored profile is in its team's set
+
+
 def ticket(ticket_id: str) -> str:
     return f"{PREFIX}ticket:{ticket_id}"
 

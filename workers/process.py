@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 import redis as redis_lib
 
-from workers import keys, marks, stats, strain
+from workers import keys, marks, stats, strain, teams
+from workers.agents import agent_teams
 from workers.bookmarks import check_types
 from workers.connection import connect
 from workers.settings import Settings
@@ -84,6 +85,7 @@ def _is_valid(record) -> bool:
 def _store_agents(r: redis_lib.Redis, agents: list[dict]) -> int:
     if not agents:
         return 0
+    before = agent_teams(r, [agent["id"] for agent in agents])  # to leave a team's set
     pipe = r.pipeline(transaction=True)
     for agent in agents:
         mapping = {
@@ -94,6 +96,7 @@ def _store_agents(r: redis_lib.Redis, agents: list[dict]) -> int:
         }
         pipe.hset(keys.agent(agent["id"]), mapping=mapping)
         pipe.sadd(keys.AGENTS, agent["id"])
+        teams.index(pipe, agent["id"], before[agent["id"]], agent.get("team") or None)
     pipe.execute()
     return len(agents)
 

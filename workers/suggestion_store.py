@@ -6,17 +6,28 @@ aggregate counts by kind and response (`breather:stats:responses`), never per ag
 
 from __future__ import annotations
 
+import functools
 import json
+import sys
+from collections.abc import Callable
 
 import redis as redis_lib
 
-from workers import agents, evidence, keys, stats, strain
+from workers import agents, evidence, keys, stats, strain, teams
 from workers.strain_store import update_state
-from workers.suggestion_rules import KINDS, Prefs, has_room, next_suggestion, respond
+from workers.suggestion_rules import (
+    KINDS,
+    Prefs,
+    Suggestion,
+    has_room,
+    next_suggestion,
+    respond,
+)
 
 RESPONSES = keys.RESPONSE_COUNTS
 OFFER_TTL = 2 * 3600
 BREAK_KINDS = ("cool_down", "break")
+ANY_ROOM = sys.maxsize  # "as many teammates with room as it takes": see _decide
 
 
 prefs_key = keys.prefs
@@ -33,18 +44,25 @@ def apply_events(r: redis_lib.Redis, agent: str, events: list[strain.Event]) -> 
     return state
 
 
-def teammates_with_room(r: redis_lib.Redis, agent: str, now: float) -> int:
+def teammates_with_room(r: redis_lib.Redis, agent: str, team: str | None, now: float) -> int:
     """Teammates with room right now (they decide themselves whether to take anything).
 
-    Two round trips whatever the number of agents: their teams, then the teammates' states.
+    Two round trips, bounded by the team's size: its members (workers/teams.py), then their
+    current teams and states (a member who has since moved team is not counted).
     """
-    team = agents.agent_profile(r, agent)["team"]
     if not team:
         return 0
-    teams = agents.agent_teams(r, [a for a in agents.agent_ids(r) if a != agent])
-    mates = [other for other, their_team in teams.items() if their_team == team]
-    states = r.mget([keys.strain(other) for other in mates]) if mates else []
-    return sum(1 for raw in states if raw and has_room(strain.assess(strain.loads(raw), now)))
+    mates = [other for other in teams.members(r, team) if other != agent]
+    if not mates:
+        return 0
+    pipe = r.pipeline(transaction=False)
+    for other in mates:
+        pipe.hget(keys.agent(other), "team")
+    pipe.mget([keys.strain(other) for other in mates])
+    *their_teams, states = pipe.execute()
+    return sum(1 for their_team, raw in zip(their_teams, states, strict=True)
+               if raw and their_team and their_team.decode() == team
+               and has_room(strain.assess(strain.loads(raw), now)))
 
 
 def _update_prefs(r: redis_lib.Redis, agent: str, change):
@@ -59,39 +77,80 @@ def _update_prefs(r: redis_lib.Redis, agent: str, change):
         raw = pipe.get(key)
         result, prefs = change(Prefs.loads(raw))
         pipe.multi()
-        if prefs.dumps() != (raw or Prefs().dumps()):
+        if _changed(prefs, raw):
             pipe.set(key, prefs.dumps())
         return result
 
     return r.transaction(read_decide_write, key, value_from_callable=True)
 
 
+def _changed(prefs: Prefs, raw: bytes | None) -> bool:
+    return prefs.dumps() != (raw or Prefs().dumps())
+
+
 def current_suggestion(r: redis_lib.Redis, agent: str, now: float,
                        kinds: tuple[str, ...] = KINDS) -> dict | None:
-    """The agent's one open suggestion, deciding a new one when none is open."""
-    raw = r.get(keys.strain(agent))
-    if raw is None:
+    """The agent's one open suggestion, deciding a new one when none is open.
+
+    One round trip when nothing changes (the open suggestion stays, or none is due): state,
+    prefs and team are read in one pipeline and nothing is written. See `_settle`.
+    """
+    return _settle(r, agent, _read(r, agent), now, kinds)
+
+
+def _read(r: redis_lib.Redis, agent: str) -> tuple[bytes | None, bytes | None, bytes | None]:
+    """The agent's strain state, prefs and team, in one round trip."""
+    pipe = r.pipeline(transaction=False)
+    pipe.get(keys.strain(agent))
+    pipe.get(prefs_key(agent))
+    pipe.hget(keys.agent(agent), "team")
+    return tuple(pipe.execute())
+
+
+def _settle(r: redis_lib.Redis, agent: str, seen: tuple, now: float,
+            kinds: tuple[str, ...]) -> dict | None:
+    """Decide on what `_read` saw; return at once if the prefs stay as they are. Otherwise
+    decide again on prefs read under WATCH (`_update_prefs`) and write: an answer that landed
+    after `_read` is then decided on, never written over."""
+    raw_state, raw_prefs, raw_team = seen
+    if raw_state is None:
         return None
-    assessment = strain.assess(strain.loads(raw), now)
-    room = teammates_with_room(r, agent, now) if assessment.strain >= 55 else 0
+    assessment = strain.assess(strain.loads(raw_state), now)
+    team = raw_team.decode() or None if raw_team else None
+    room = functools.cache(lambda: teammates_with_room(r, agent, team, now))
+    suggestion, prefs = _decide(assessment, Prefs.loads(raw_prefs), now, kinds, room)
+    if not _changed(prefs, raw_prefs):
+        return suggestion.to_dict() if suggestion else None
     before: dict = {}
 
     def decide(prefs: Prefs):
         before["open"] = prefs.open
-        return next_suggestion(assessment, prefs, now, room, kinds)
+        return _decide(assessment, prefs, now, kinds, room)
 
     suggestion = _update_prefs(r, agent, decide)
-    _count_changes(r, agent, before.get("open"), suggestion, assessment)
+    _count_changes(r, agent, team, before.get("open"), suggestion, assessment)
     return suggestion.to_dict() if suggestion else None
 
 
-def _count_changes(r: redis_lib.Redis, agent: str, was_open: dict | None, suggestion,
-                   assessment: strain.Assessment) -> None:
+def _decide(a: strain.Assessment, prefs: Prefs, now: float, kinds: tuple[str, ...],
+            room: Callable[[], int]) -> tuple[Suggestion | None, Prefs]:
+    """`next_suggestion`, counting teammates with room only when a new hand-off offer hangs on
+    it: room is read by the hand-off rule alone, so if no hand-off would open even with
+    teammates to spare, the count cannot change the outcome."""
+    suggestion, changed = next_suggestion(a, prefs, now, ANY_ROOM, kinds)
+    opens_handoff = (suggestion is not None and suggestion.kind == "handoff"
+                     and suggestion.id != (prefs.open or {}).get("id"))
+    if not opens_handoff:
+        return suggestion, changed
+    return next_suggestion(a, prefs, now, room(), kinds)
+
+
+def _count_changes(r: redis_lib.Redis, agent: str, team: str | None, was_open: dict | None,
+                   suggestion: Suggestion | None, assessment: strain.Assessment) -> None:
     """Count an offer that lapsed unanswered and a new offer (aggregates and evidence only)."""
     now_open = suggestion.id if suggestion else None
     if was_open is not None and was_open["id"] == now_open:
         return
-    team = agents.agent_profile(r, agent)["team"]
     if was_open is not None:
         stats.count_suggestion(r, team, was_open["kind"], "lapse")
         evidence.answer_followup(r, was_open["id"], "lapse")
@@ -153,11 +212,19 @@ def close_offer(r: redis_lib.Redis, agent: str, ticket: str, action: str) -> boo
 
 
 def rotation(r: redis_lib.Redis, team: str, now: float) -> list[dict]:
-    """Who has carried the least hostile exposure this week, first. An order, not values."""
+    """Who has carried the least hostile exposure this week, first. An order, not values.
+
+    Two round trips, bounded by the team's size (it read every agent, two round trips each).
+    """
+    ids = teams.members(r, team)
+    pipe = r.pipeline(transaction=False)
+    for agent in ids:
+        pipe.hgetall(keys.agent(agent))
+        pipe.get(keys.strain(agent))
+    replies = pipe.execute()
     members = []
-    for agent in agents.agent_ids(r):
-        profile = agents.agent_profile(r, agent)
-        raw = r.get(keys.strain(agent))
+    for agent, stored, raw in zip(ids, replies[0::2], replies[1::2], strict=True):
+        profile = agents.profile_of(agent, stored)
         if profile["team"] == team and profile["active"] and raw:
             members.append((strain.assess(strain.loads(raw), now).exposure_week,
                             profile["name"], agent))
