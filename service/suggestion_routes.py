@@ -15,8 +15,8 @@ from workers.suggestion_store import (
     answer,
     apply_events,
     close_offer,
-    current_suggestion,
     open_offers,
+    suggestion_now,
 )
 
 bp = Blueprint("suggestions", __name__, url_prefix="/api/v1/agents",
@@ -36,7 +36,7 @@ def get_suggestion(agent: str):
     """The agent's one open suggestion, or null."""
     breather = get_breather()
     kinds = tuple(k for k in KINDS if k != "checkin" or is_on(breather.settings, "checkin"))
-    return {"suggestion": current_suggestion(breather.redis, agent, _now(), kinds)}
+    return {"suggestion": suggestion_now(breather.redis, agent, breather.settings.clock, kinds)}
 
 
 @bp.route("/<agent>/suggestion/<suggestion_id>", methods=["POST"])

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 
-from redis_counts import commands_sent
+from redis_counts import commands_sent, round_trips
 
 from workers import keys, strain
 from workers import suggestion_store as store
 from workers.process import apply_records
 from workers.strain import Event, apply_many, new_state
 from workers.suggestion_rules import KINDS, Prefs
-from workers.suggestion_store import answer, current_suggestion, prefs_key
+from workers.suggestion_store import answer, current_suggestion, prefs_key, suggestion_now
 
 T0 = 1_762_070_400.0
 AGENT = "zendesk:7"
@@ -117,3 +117,15 @@ def test_a_handoff_is_offered_only_with_a_teammate_with_room_in_the_same_team(re
     again = commands_sent(redis, lambda: current_suggestion(redis, AGENT, now + 60,
                                                             ("handoff",)))
     assert again == {"get": 2, "hget": 1}  # an open offer needs no count of teammates
+
+
+def test_round_trips_of_an_unchanged_suggestion(redis):
+    """A GET that changes nothing is one round trip, the data clock's read included."""
+    now = seed_calm_shift(redis)
+    assert round_trips(redis, lambda: current_suggestion(redis, AGENT, now, NO_CHECKIN)) == 1
+    assert round_trips(redis, lambda: current_suggestion(redis, AGENT, now)) > 3  # opens one
+    assert round_trips(redis, lambda: current_suggestion(redis, AGENT, now + 60)) == 1
+    redis.zadd(keys.CLOCK, {"latest": now + 120})
+    opened = Prefs.loads(redis.get(prefs_key(AGENT))).open
+    assert round_trips(redis, lambda: suggestion_now(redis, AGENT, "data", KINDS)) == 1
+    assert suggestion_now(redis, AGENT, "data", KINDS)["id"] == opened["id"]

@@ -12,8 +12,9 @@ import sys
 from collections.abc import Callable
 
 import redis as redis_lib
+from redis.client import Pipeline
 
-from workers import agents, evidence, keys, stats, strain, teams
+from workers import agents, clock, evidence, keys, stats, strain, teams
 from workers.strain_store import update_state
 from workers.suggestion_rules import (
     KINDS,
@@ -98,13 +99,27 @@ def current_suggestion(r: redis_lib.Redis, agent: str, now: float,
     return _settle(r, agent, _read(r, agent), now, kinds)
 
 
+def suggestion_now(r: redis_lib.Redis, agent: str, clock_mode: str,
+                   kinds: tuple[str, ...] = KINDS) -> dict | None:
+    """`current_suggestion` at the clock's now (workers/clock.py), the clock read in the same
+    round trip as the agent's state and prefs (the widget asks on every refresh)."""
+    pipe = _queue_read(r.pipeline(transaction=False), agent)
+    clock.queue_read(pipe, clock_mode)
+    raw_state, raw_prefs, raw_team, *latest = pipe.execute()
+    now = clock.time_from(latest[0] if latest else None, clock_mode)
+    return _settle(r, agent, (raw_state, raw_prefs, raw_team), now, kinds)
+
+
 def _read(r: redis_lib.Redis, agent: str) -> tuple[bytes | None, bytes | None, bytes | None]:
     """The agent's strain state, prefs and team, in one round trip."""
-    pipe = r.pipeline(transaction=False)
+    return tuple(_queue_read(r.pipeline(transaction=False), agent).execute())
+
+
+def _queue_read(pipe: Pipeline, agent: str) -> Pipeline:
     pipe.get(keys.strain(agent))
     pipe.get(prefs_key(agent))
     pipe.hget(keys.agent(agent), "team")
-    return tuple(pipe.execute())
+    return pipe
 
 
 def _settle(r: redis_lib.Redis, agent: str, seen: tuple, now: float,
@@ -118,8 +133,9 @@ def _settle(r: redis_lib.Redis, agent: str, seen: tuple, now: float,
     assessment = strain.assess(strain.loads(raw_state), now)
     team = raw_team.decode() or None if raw_team else None
     room = functools.cache(lambda: teammates_with_room(r, agent, team, now))
-    suggestion, prefs = _decide(assessment, Prefs.loads(raw_prefs), now, kinds, room)
-    if not _changed(prefs, raw_prefs):
+    stored = Prefs.loads(raw_prefs)
+    suggestion, prefs = _decide(assessment, stored, now, kinds, room)
+    if prefs is stored:  # next_suggestion hands back the same prefs when nothing changed
         return suggestion.to_dict() if suggestion else None
     before: dict = {}
 
