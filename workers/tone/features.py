@@ -19,6 +19,7 @@ BASE = np.uint32(0x01000193)
 GOLDEN = np.uint32(0x9E3779B1)
 PAIR = np.uint32(0x2545F491)
 SEPARATOR = 0  # byte between texts; never inside a text
+NOWHERE = DIM  # the column of n-grams that span two texts: no feature (a zero at inference)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,6 @@ class Batch:
     cols: np.ndarray
     vals: np.ndarray
     size: int
-    runs: tuple[int, ...] = ()  # boundaries of stretches in which rows are sorted
 
 
 def _bytes_and_rows(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -69,13 +69,11 @@ def _finish(hashes: np.ndarray, salt: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _char_ngrams(data: np.ndarray, rows: np.ndarray) -> list[tuple]:
     """Features of character n-grams, n in CHAR_NGRAMS (ascending): each n-gram hash extends
-    the (n-1)-gram hash by one byte."""
+    the (n-1)-gram hash by one byte. An n-gram that spans two texts gets column NOWHERE (a
+    handful of writes, where cutting them out would copy three arrays)."""
     if not len(data):
         return []
-    positions = np.arange(len(data))
-    # an n-gram is kept when it holds no separator byte (it then lies inside one text)
-    separators = np.where(data == SEPARATOR, positions, len(data))
-    room = np.minimum.accumulate(separators[::-1])[::-1] - positions
+    separators = np.flatnonzero(data == SEPARATOR)
     values = data.astype(np.uint32)
     parts = []
     hashes, n = values, 1
@@ -84,9 +82,10 @@ def _char_ngrams(data: np.ndarray, rows: np.ndarray) -> list[tuple]:
             while n < size:
                 hashes = hashes[:-1] * BASE + values[n:]
                 n += 1
-            inside = room[: len(hashes)] >= n
-            cols, signs = _finish(hashes[inside], 0x100 + n)
-            parts.append((rows[: len(hashes)][inside], cols, signs))
+            cols, signs = _finish(hashes, 0x100 + n)
+            spanning = (separators[:, None] - np.arange(n)).ravel()
+            cols[spanning[(spanning >= 0) & (spanning < len(hashes))]] = NOWHERE
+            parts.append((rows[: len(hashes)], cols, signs))
     return parts
 
 
@@ -189,35 +188,54 @@ def _words(tokens: Tokens):
     return (word_rows, w_cols, w_signs), (word_rows[1:][same], p_cols, p_signs)
 
 
+def hashed_parts(tokens: Tokens) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(rows, cols, signs) of each feature family (words, word pairs, character n-grams), rows
+    ascending in each; n-grams that span two texts have column NOWHERE."""
+    return [*_words(tokens), *_char_ngrams(tokens.data, tokens.rows)]
+
+
 def featurize(texts: list[str], tokens: Tokens | None = None) -> Batch:
-    """Sparse hashed features of cleaned texts; each row is L2-normalised."""
+    """Sparse hashed features of cleaned texts; each row is L2-normalised (for training)."""
     tokens = tokenize(texts) if tokens is None else tokens
-    data, rows = tokens.data, tokens.rows
-    parts = [*_words(tokens), *_char_ngrams(data, rows)]
+    parts = [(rows, cols, signs) if cols.max(initial=0) < NOWHERE else
+             (rows[cols < NOWHERE], cols[cols < NOWHERE], signs[cols < NOWHERE])
+             for rows, cols, signs in hashed_parts(tokens)]
     all_rows = np.concatenate([p[0] for p in parts])
     cols = np.concatenate([p[1] for p in parts])
     signs = np.concatenate([p[2] for p in parts])
     counts = np.bincount(all_rows, minlength=len(texts)).astype(np.float32)
     norm = 1.0 / np.sqrt(np.maximum(counts, 1.0))
-    runs = tuple(np.cumsum([0] + [len(p[0]) for p in parts]).tolist())
-    return Batch(all_rows, cols, signs * norm[all_rows], len(texts), runs)
+    return Batch(all_rows, cols, signs * norm[all_rows], len(texts))
 
 
-def sum_rows(batch: Batch, data: np.ndarray) -> np.ndarray:
-    """Per-row sums of a (features, k) array, one pass per sorted run (no float64 copies)."""
-    sums = np.zeros((batch.size, data.shape[1]), dtype=data.dtype)
-    for low, high in zip(batch.runs, batch.runs[1:], strict=False):
-        if high > low:
-            present, run_sums, _ = sorted_row_sums(batch.rows[low:high], data[low:high],
-                                                   batch.size)
-            sums[present] += run_sums
+def linear_sums(tokens: Tokens, table: np.ndarray) -> np.ndarray:
+    """(len(table), texts): per text, the sums of each table row over the text's hashed
+    features, signed, except the last row's (the squared IDF, for the norm).
+
+    The scorer's linear part. Unlike `featurize` it leaves out the per-text 1/√features
+    scale, which cancels in w·v/‖v‖, and gathers one table row (a megabyte) at a time: two
+    thirds of the time of a sparse batch times a (features, heads) table. `table` has
+    DIM + 1 columns, the last (NOWHERE) zero."""
+    sums = np.zeros((len(table), tokens.size), np.float32)
+    for rows, cols, signs in hashed_parts(tokens):
+        if not len(rows):
+            continue
+        bounds = np.searchsorted(rows, np.arange(tokens.size + 1))
+        present = bounds[1:] > bounds[:-1]
+        starts = bounds[:-1][present]
+        for i, weights in enumerate(table):
+            gathered = weights.take(cols)
+            if i < len(table) - 1:
+                gathered *= signs
+            sums[i, present] += np.add.reduceat(gathered, starts)
     return sums
 
 
 def sorted_row_sums(rows: np.ndarray, data: np.ndarray, size: int):
     """For rows in ascending order: which of `size` rows occur, the sums of their `data`
-    entries (one `reduceat`), and how many entries each row has."""
-    counts = np.bincount(rows, minlength=size)
+    entries (one `reduceat`), and how many entries each row has (found by binary search:
+    a pass over the rows cost more)."""
+    bounds = np.searchsorted(rows, np.arange(size + 1))
+    counts = bounds[1:] - bounds[:-1]
     present = counts > 0
-    starts = (np.cumsum(counts) - counts)[present]
-    return present, np.add.reduceat(data, starts, axis=0), counts[present]
+    return present, np.add.reduceat(data, bounds[:-1][present], axis=0), counts[present]
