@@ -192,15 +192,22 @@ def _caps_counts(texts: list[str], tokens: Tokens) -> np.ndarray:
     upper = (written >= 65) & (written <= 90)
     umlaut = np.flatnonzero((written[:-1] == 0xC3) & _UPPER_UMLAUT[written[1:]])
     upper[umlaut] = upper[umlaut + 1] = True
-    continuation = (written >= 0x80) & (written < 0xC0)
-    upper_sum = np.concatenate(([0], np.cumsum(upper)))
-    cont_sum = np.concatenate(([0], np.cumsum(continuation)))
-    starts, ends = tokens.starts, tokens.ends
+    # only words whose first three bytes are capitals can be shouted: look at those alone
+    three = np.flatnonzero(tokens.ends - tokens.starts >= 3)
+    first = tokens.starts[three]
+    maybe = three[upper[first] & upper[first + 1] & upper[first + 2]]
+    if not len(maybe):
+        return np.zeros(n)
+    starts, ends = tokens.starts[maybe], tokens.ends[maybe]
     length = ends - starts
-    shouted = ((upper_sum[ends] - upper_sum[starts] == length)
-               & (length - (cont_sum[ends] - cont_sum[starts]) >= 3)
-               & (written[starts - 1] != 95) & (written[ends] != 95)  # not in a_NAME
-               & (_ACRONYM_INDEX.find(tokens.hashes) < 0))
+    bounds = np.concatenate(([0], np.cumsum(length)[:-1]))  # of each word among their bytes
+    at = np.repeat(starts - bounds, length) + np.arange(bounds[-1] + length[-1])
+    capitals = np.add.reduceat(upper[at], bounds, dtype=np.int64)
+    continuation = np.add.reduceat((written[at] >= 0x80) & (written[at] < 0xC0), bounds,
+                                   dtype=np.int64)
+    shouted = maybe[(capitals == length) & (length - continuation >= 3)
+                    & (written[starts - 1] != 95) & (written[ends] != 95)]  # not in a_NAME
+    shouted = shouted[_ACRONYM_INDEX.find(tokens.hashes[shouted]) < 0]
     return np.bincount(tokens.word_rows[shouted], minlength=n).astype(np.float64)
 
 

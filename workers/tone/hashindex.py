@@ -13,9 +13,10 @@ class HashIndex:
     """Position of each query hash in a set of word hashes, or -1: an open-addressing table
     probed for the whole batch at once (four times faster than a binary search here)."""
 
-    def __init__(self, hashes: np.ndarray):
-        # at least four slots a key, so that probes stay short (2^17 slots for 20k words)
-        self.bits = max(4, int(np.ceil(np.log2(4 * max(len(hashes), 1)))))
+    def __init__(self, hashes: np.ndarray, min_bits: int = 4):
+        # at least four slots a key, so that probes stay short (2^17 slots for 20k words); a
+        # small set looked up mostly in vain takes `min_bits` for a table almost all empty
+        self.bits = max(min_bits, int(np.ceil(np.log2(4 * max(len(hashes), 1)))))
         size = 1 << self.bits
         self.keys = np.zeros(size, np.uint32)
         self.index = np.full(size, -1, np.int32)
@@ -50,3 +51,12 @@ class HashIndex:
             found[pending[hit]] = index[hit]
             pending = pending[~hit & (index >= 0)]
         return found
+
+    def matches(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of the queries found, their index): for a sparse table (`min_bits`)
+        whose look-ups mostly miss, an empty home slot rules out most queries in one gather,
+        and only the rest are probed."""
+        maybe = np.flatnonzero(self.index[self._home(queries)] >= 0)
+        found = self.find(queries[maybe])
+        hit = found >= 0
+        return maybe[hit], found[hit]

@@ -18,6 +18,8 @@ from workers.tone.features import BASE, PAIR, Tokens, text_hash
 from workers.tone.hashindex import HashIndex
 
 _SPLIT = re.compile(r"[^a-z0-9\u0080-\U0010ffff]+")
+PHRASE_FIRST = 1 << 40  # a start code: a phrase begins with this word (codes are bit flags)
+SPARSE_BITS = 16  # slots of a table looked up for every word of a batch, mostly in vain
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,15 @@ class Lexicon:
                 firsts.append(text_hash(words[0]))
             elif words and spelling.endswith("\\w*"):
                 openings.append(_bytes_hash(words[0].encode("utf-8")[:self.opening]))
-        self.firsts = HashIndex(_sorted_unique(firsts))
-        self.openings = HashIndex(_sorted_unique(openings))
+        # whole words and the first words of phrases in one sparse table: one look-up finds
+        # both, and a word that is neither (most) is ruled out by one empty slot
+        codes = {} if self.words is None else dict(zip(self.words.hashes.tolist(),
+                                                       self.words.codes.tolist(), strict=True))
+        for first in firsts:
+            codes[first] = codes.get(first, 0) | PHRASE_FIRST
+        self.starts = HashIndex(np.array(list(codes), np.uint32), min_bits=SPARSE_BITS)
+        self.start_codes = np.array(list(codes.values()), np.int64)
+        self.openings = HashIndex(_sorted_unique(openings), min_bits=SPARSE_BITS)
         # every phrase and prefix shape in one table, each shape's hashes salted apart
         keys = np.concatenate([_salted(t.hashes, i) for i, t in enumerate(self.shapes)]
                               or [np.empty(0, np.uint32)])
@@ -103,18 +112,18 @@ class Lexicon:
 
     def find(self, tokens: Tokens) -> Hits:
         """Every match in the batch (overlaps included)."""
-        everything = np.arange(len(tokens.hashes))
         found = []
-        if self.words is not None:
-            at = self.words.index.find(tokens.hashes)
-            match = at >= 0
-            found.append((tokens.word_rows[match], self.words.codes[at[match]],
-                          everything[match], everything[match]))
-        phrase_starts = everything[_member(self.firsts, tokens.hashes)]
-        long = everything[tokens.ends - tokens.starts >= self.opening] if self.opening else \
-            everything[:0]
+        at, which = self.starts.matches(tokens.hashes)
+        codes = self.start_codes[which]
+        phrase_starts = at[(codes & PHRASE_FIRST) != 0]
+        codes &= ~PHRASE_FIRST
+        words = codes != 0
+        if words.any():
+            found.append((tokens.word_rows[at[words]], codes[words], at[words], at[words]))
+        long = np.flatnonzero(tokens.ends - tokens.starts >= self.opening) if self.opening else \
+            np.empty(0, np.int64)
         opening = tokens.span_hashes(tokens.starts[long], tokens.starts[long] + self.opening)
-        prefix_starts = long[_member(self.openings, opening)]
+        prefix_starts = long[self.openings.matches(opening)[0]]
         # a batch of a few messages mostly has no phrase or prefix start: then no shape is tried
         if len(phrase_starts) or len(prefix_starts):
             found.append(self._shaped(tokens, phrase_starts, prefix_starts))
@@ -144,10 +153,6 @@ class Lexicon:
 def _salted(hashes: np.ndarray, shape: int) -> np.ndarray:
     """Hashes of one shape, moved apart from every other shape's."""
     return (hashes ^ np.uint32((0x9E3779B1 * (shape + 1)) & 0xFFFFFFFF)).astype(np.uint32)
-
-
-def _member(table: HashIndex, values: np.ndarray) -> np.ndarray:
-    return table.find(values) >= 0
 
 
 def _candidates(table: Table, tokens: Tokens, first: np.ndarray):
