@@ -161,3 +161,36 @@ def test_cached_powers_do_not_depend_on_batch_order():
     fresh = features.tokenize(short).hashes.tolist()
     assert features.tokenize(long).hashes[-1] == fresh[-1]  # the cache has grown by now
     assert features.tokenize(short).hashes.tolist() == fresh
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ABCÄÖÜabcäöüß_1 !.\n", max_size=40), min_size=1, max_size=6))
+def test_shouted_words_by_bytes_equal_the_regex_count(texts):
+    """The byte path of the shouting count (words that start with three capitals, checked
+    alone) counts what the regex over the written text counts."""
+    import numpy as np
+
+    from workers.tone import cues
+    from workers.tone.features import tokenize
+
+    by_regex = np.zeros(len(texts))
+    np.add.at(by_regex, cues._owner(cues._starts(texts),
+                                    cues._caps_words(cues.SEPARATOR.join(texts))), 1)
+    assert cues._caps_counts(texts, tokenize(texts)).tolist() == by_regex.tolist()
+
+
+@pytest.mark.parametrize("bits", [4, 16])
+def test_sparse_matches_find_what_find_finds(bits):
+    import numpy as np
+
+    from workers.tone.hashindex import HashIndex
+
+    rng = np.random.default_rng(bits)
+    keys = np.unique(rng.integers(0, 1 << 32, 300, dtype=np.uint64).astype(np.uint32))
+    queries = np.concatenate([keys[::3], rng.integers(0, 1 << 32, 5000, dtype=np.uint64)
+                              .astype(np.uint32)])
+    index = HashIndex(keys, min_bits=bits)
+    found = index.find(queries)
+    at, which = index.matches(queries)
+    assert at.tolist() == np.flatnonzero(found >= 0).tolist()
+    assert which.tolist() == found[found >= 0].tolist() and len(at) >= len(keys[::3])
