@@ -7,6 +7,7 @@ makes the scorer several times faster than a lexicon walked in Python.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -208,7 +209,7 @@ def featurize(texts: list[str], tokens: Tokens | None = None) -> Batch:
     return Batch(all_rows, cols, signs * norm[all_rows], len(texts))
 
 
-def linear_sums(tokens: Tokens, table: np.ndarray) -> np.ndarray:
+def linear_sums(tokens: Tokens, table: Sequence[np.ndarray]) -> np.ndarray:
     """(len(table), texts): per text, the sums of each table row over the text's hashed
     features, signed, except the last row's (the squared IDF, for the norm).
 
