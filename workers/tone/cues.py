@@ -158,7 +158,7 @@ def find_cue_batch(texts: list[str], tokens: Tokens | None = None) -> CueBatch:
     """Scan the whole batch at once: lexicons by hash over its words, regexes over its text."""
     n = len(texts)
     tokens = tokenize(texts) if tokens is None else tokens
-    found: list[dict[str, set[str]]] = [{} for _ in range(n)]
+    found: dict[int, dict[str, set[str]]] = {}  # by text: the texts with lexicon cues only
     hits = _LEXICON.find(tokens)
     groups = hits.codes & ((1 << len(NAMES)) - 1)
     cued = np.flatnonzero(groups)
@@ -168,7 +168,7 @@ def find_cue_batch(texts: list[str], tokens: Tokens | None = None) -> CueBatch:
         words = lexicon.spelling(tokens, first, last)
         for index, name in enumerate(NAMES):
             if code >> index & 1:
-                found[row].setdefault(name, set()).add(words)
+                found.setdefault(row, {}).setdefault(name, set()).add(words)
     langs = languages(tokens, hits)
     caps = _caps_counts(texts, tokens)
     spaces = (tokens.data == 32) | (tokens.data == 10)
@@ -176,7 +176,7 @@ def find_cue_batch(texts: list[str], tokens: Tokens | None = None) -> CueBatch:
     shouting = np.where(words >= 3, caps / np.maximum(words, 1), 0.0)
     punctuation = np.zeros(n)
     punctuation[tokens.rows[_punctuation_runs(tokens.data)]] = 1.0
-    return _assemble(found, caps, shouting, punctuation, langs)
+    return _assemble(n, found, caps, shouting, punctuation, langs)
 
 
 def _caps_counts(texts: list[str], tokens: Tokens) -> np.ndarray:
@@ -261,13 +261,14 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def _assemble(found, caps, shouting, punctuation, langs) -> CueBatch:
-    cues_list, strength, praise = [], np.zeros(len(found)), np.zeros(len(found))
-    helpdesk = np.zeros(len(found))
-    for i, groups in enumerate(found):
-        if not groups and not punctuation[i] and shouting[i] < 0.15:
-            cues_list.append(())
-            continue
+def _assemble(n: int, found: dict[int, dict[str, set[str]]], caps, shouting, punctuation,
+              langs) -> CueBatch:
+    """The cues of each text, and their strengths; a text without any (most) costs nothing."""
+    cues_list: list[tuple[str, ...]] = [()] * n
+    strength, praise, helpdesk = np.zeros(n), np.zeros(n), np.zeros(n)
+    marked = np.flatnonzero((punctuation > 0) | (shouting >= 0.15)).tolist()
+    for i in sorted({*marked, *found}):
+        groups = found.get(i, {})
         cues: list[str] = []
         if shouting[i] >= 0.3 or (shouting[i] >= 0.15 and caps[i] >= 3):
             cues.append("shouting")
@@ -288,7 +289,7 @@ def _assemble(found, caps, shouting, punctuation, langs) -> CueBatch:
             cues.append(label)
             strength[i] += WEIGHTS[kind]
             helpdesk[i] += HELPDESK_WEIGHTS.get(kind, 0.0)
-        cues_list.append(tuple(sorted(cues, key=_cue_order)))
+        cues_list[i] = tuple(sorted(cues, key=_cue_order))
     return CueBatch(cues_list, np.minimum(strength, 1.0), shouting, punctuation, praise, langs,
                     helpdesk)
 
