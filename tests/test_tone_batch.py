@@ -194,3 +194,34 @@ def test_sparse_matches_find_what_find_finds(bits):
     at, which = index.matches(queries)
     assert at.tolist() == np.flatnonzero(found >= 0).tolist()
     assert which.tolist() == found[found >= 0].tolist() and len(at) >= len(keys[::3])
+
+
+def test_hash_index_wraps_round_past_the_last_slot():
+    """Keys whose home is the last slot wrap to the first ones, and are all found."""
+    import numpy as np
+
+    from workers.tone.hashindex import HashIndex
+
+    candidates = np.arange(1, 200_000, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        homes = (candidates * np.uint32(0x9E3779B1)) >> np.uint32(28)
+    keys = candidates[homes == 15][:3]
+    index = HashIndex(keys)  # 16 slots: three keys homed at slot 15 take 15, 0 and 1
+    assert len(index.keys) == 16 and index.probes == 2
+    absent = candidates[homes == 15][3:50]
+    assert index.find(np.concatenate([keys, absent])).tolist() == [0, 1, 2] + [-1] * len(absent)
+
+
+def test_hash_index_finds_every_key_of_a_large_set():
+    import numpy as np
+
+    from workers.tone.hashindex import HashIndex
+
+    rng = np.random.default_rng(7)
+    keys = np.unique(rng.integers(0, 1 << 32, 50_000, dtype=np.uint64).astype(np.uint32))
+    rng.shuffle(keys)
+    index = HashIndex(keys)
+    assert index.find(keys).tolist() == list(range(len(keys)))
+    others = rng.integers(0, 1 << 32, 20_000, dtype=np.uint64).astype(np.uint32)
+    others = others[~np.isin(others, keys)]
+    assert (index.find(others) == -1).all()

@@ -21,6 +21,21 @@ class HashIndex:
         self.keys = np.zeros(size, np.uint32)
         self.index = np.full(size, -1, np.int32)
         home = self._home(hashes)
+        # linear probing in order of home slot: each key takes its home or, if that is taken,
+        # the slot after the key before it (one sort, where placing keys round by round
+        # sorted once a round; 6-9 ms of every start-up for the word scores)
+        order = np.argsort(home, kind="stable")
+        ranks = np.arange(len(order))
+        slots = ranks + np.maximum.accumulate(home[order] - ranks) if len(order) else ranks
+        if len(slots) and slots[-1] >= size:  # past the end: wrap round, slot by slot
+            self._place_in_rounds(hashes, home)
+            return
+        self.keys[slots] = hashes[order]
+        self.index[slots] = order
+        self.probes = int((slots - home[order]).max()) if len(order) else 0
+
+    def _place_in_rounds(self, hashes: np.ndarray, home: np.ndarray) -> None:
+        size = len(self.keys)
         pending, self.probes = np.arange(len(hashes)), 0
         while len(pending):  # place every key at its home slot or the next free one after it
             slots = (home[pending] + self.probes) & (size - 1)
