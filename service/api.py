@@ -48,11 +48,6 @@ def _now() -> float:
     return current_time(breather.redis, breather.settings.clock)
 
 
-def _known(agent: str) -> None:
-    if not agents.is_known(get_breather().redis, agent):
-        abort(404, message=f"unknown agent {agent!r}")
-
-
 @bp.route("/me", methods=["GET"])
 @authorize(ANY)
 @bp.response(200, schemas.MeSchema)
@@ -73,8 +68,11 @@ def agent_strain(agent: str):
 
     Readable by the agent, and by their lead when the agent shares with their lead.
     """
-    _known(agent)
-    return agents.agent_view(get_breather().redis, agent, _now())
+    breather = get_breather()
+    view = agents.own_view(breather.redis, agent, breather.settings.clock)
+    if view is None:
+        abort(404, message=f"unknown agent {agent!r}")
+    return view
 
 
 @bp.route("/agents/<agent>/corrections", methods=["POST"])

@@ -15,7 +15,7 @@ from workers.suggestion_store import (
     answer,
     apply_events,
     close_offer,
-    open_offers,
+    offers_now,
     suggestion_now,
 )
 
@@ -81,7 +81,8 @@ def breaks(data: dict, agent: str):
 @bp.response(200, schemas.OffersSchema)
 def offers(agent: str):
     """Heated tickets teammates chose to offer; taking one is done in the helpdesk."""
-    return {"offers": open_offers(get_breather().redis, agent, _now())}
+    breather = get_breather()
+    return {"offers": offers_now(breather.redis, agent, breather.settings.clock)}
 
 
 @bp.route("/<agent>/offers/<ticket>", methods=["POST"])

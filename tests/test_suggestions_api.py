@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from redis_counts import round_trips
 from seed import team_records
 from servers import LiveServer
 
@@ -164,3 +165,21 @@ def test_a_decline_quiets_that_kind_and_counts_only_in_aggregate(client, redis):
     assert after["suggestion"] is None or after["suggestion"]["kind"] != suggestion["kind"]
     counts = {k.decode(): int(v) for k, v in redis.hgetall("breather:stats:responses").items()}
     assert counts == {f"{suggestion['kind']}|decline": 1}
+
+
+def test_the_widgets_refresh_costs_few_round_trips(client, redis):
+    """With the data clock read in the same pipeline as the agent's data: an unchanged
+    suggestion one round trip, offers two (the team, then its offers), strain two (the view,
+    then its hostile messages' marks)."""
+    opened = client.get(f"/api/v1/agents/{HIT}/suggestion", headers=auth()).get_json()
+
+    def get(path: str) -> dict:
+        response = client.get(f"/api/v1/agents/{HIT}/{path}", headers=auth())
+        assert response.status_code == 200
+        return response.get_json()
+
+    assert round_trips(redis, lambda: get("suggestion")) == 1
+    assert get("suggestion") == opened
+    assert round_trips(redis, lambda: get("offers")) == 2
+    assert round_trips(redis, lambda: get("strain")) == 2
+    assert get("strain")["recent_hostile"]

@@ -9,8 +9,9 @@ from collections import defaultdict
 from dataclasses import fields, is_dataclass
 
 import redis as redis_lib
+from redis.client import Pipeline
 
-from workers import keys, marks, strain
+from workers import clock, keys, marks, strain
 from workers.pooling import TeamPool
 
 LEVELS = ("calm", "elevated", "high")
@@ -23,11 +24,6 @@ def agent_ids(r: redis_lib.Redis) -> list[str]:
     them to one set, so this is one SMEMBERS, never a scan of the whole keyspace (which holds
     a key per message of the retention window)."""
     return sorted(m.decode() for m in r.smembers(keys.AGENTS))
-
-
-def is_known(r: redis_lib.Redis, agent: str) -> bool:
-    """Whether Breather knows the agent, in one round trip."""
-    return bool(r.sismember(keys.AGENTS, agent))
 
 
 def agent_teams(r: redis_lib.Redis, ids: list[str]) -> dict[str, str | None]:
@@ -122,13 +118,35 @@ def views_of(r: redis_lib.Redis, ids: list[str], now: float,
              with_recent: bool = True) -> list[dict]:
     """The views of the agents `ids`: one pipeline of states, profiles and recent-hostile
     lists, and one read of those messages' marks."""
+    replies = _queue_views(r.pipeline(transaction=False), ids, with_recent).execute()
+    return _views_from(r, ids, replies, now, with_recent)
+
+
+def own_view(r: redis_lib.Redis, agent: str, clock_mode: str) -> dict | None:
+    """`agent_view` at the clock's now, or None for an agent Breather does not know: whether
+    it knows them and the clock (workers/clock.py) are read in the view's own pipeline, so the
+    widget's refresh costs two round trips."""
     pipe = r.pipeline(transaction=False)
+    pipe.sismember(keys.AGENTS, agent)
+    timed = clock.queue_read(pipe, clock_mode)
+    known, *replies = _queue_views(pipe, [agent], True).execute()
+    latest = replies.pop(0) if timed else None
+    if not known:
+        return None
+    return _views_from(r, [agent], replies, clock.time_from(latest, clock_mode), True)[0]
+
+
+def _queue_views(pipe: Pipeline, ids: list[str], with_recent: bool) -> Pipeline:
     for agent in ids:
         pipe.get(keys.strain(agent))
         pipe.hgetall(keys.agent(agent))
         if with_recent:
             pipe.lrange(keys.recent_hostile(agent), 0, -1)
-    replies = pipe.execute()
+    return pipe
+
+
+def _views_from(r: redis_lib.Redis, ids: list[str], replies: list, now: float,
+                with_recent: bool) -> list[dict]:
     step = 3 if with_recent else 2
     recents = (_recent_many(r, replies[2::3]) if with_recent else [[] for _ in ids])
     return [_view(agent, raw_state, profile_of(agent, profile), recent, now)

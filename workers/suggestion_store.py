@@ -210,7 +210,21 @@ def offer_ticket(r: redis_lib.Redis, agent: str, ticket: str, now: float) -> Non
 
 def open_offers(r: redis_lib.Redis, agent: str, now: float) -> list[dict]:
     """Tickets teammates have offered in the last OFFER_TTL seconds (not the agent's own)."""
-    team = agents.agent_profile(r, agent)["team"]
+    return _offers_in(r, agent, agents.agent_profile(r, agent)["team"], now)
+
+
+def offers_now(r: redis_lib.Redis, agent: str, clock_mode: str) -> list[dict]:
+    """`open_offers` at the clock's now, the clock read with the agent's team: two round
+    trips (the widget asks on every refresh)."""
+    pipe = r.pipeline(transaction=False)
+    pipe.hget(keys.agent(agent), "team")
+    clock.queue_read(pipe, clock_mode)
+    raw_team, *latest = pipe.execute()
+    return _offers_in(r, agent, raw_team.decode() if raw_team else None,
+                      clock.time_from(latest[0] if latest else None, clock_mode))
+
+
+def _offers_in(r: redis_lib.Redis, agent: str, team: str | None, now: float) -> list[dict]:
     if not team:
         return []
     offers = [json.loads(raw) for raw in r.hvals(offers_key(team))]
