@@ -147,30 +147,38 @@ def read_stats(out: Path) -> dict[str, dict]:
 
 
 # -- one request at a time ------------------------------------------------------------------
-def timed_gets(url: str, paths: dict[str, str], token: str, count: int) -> dict[str, float]:
-    """Median latency (ms) of each GET, one at a time with no other load."""
+def timed_gets(url: str, paths: dict[str, str], token: str, count: int,
+               server: list[int] | None = None) -> dict[str, float]:
+    """Median latency (ms) of each GET, one at a time with no other load; with the `server`'s
+    pids also the server's CPU per GET (ms, under "<name> cpu"), which a busy machine's other
+    work hardly changes."""
     import requests
 
     session = requests.Session()
     headers = {"Authorization": f"Bearer {token}"}
     medians = {}
     for name, path in paths.items():
+        session.get(url + path, headers=headers, timeout=30).raise_for_status()  # warm
         times = []
+        cpu_before = cpu_and_wait(server)[0] if server else 0.0
         for _ in range(count):
             start = time.perf_counter()
             session.get(url + path, headers=headers, timeout=30).raise_for_status()
             times.append((time.perf_counter() - start) * 1000)
         medians[name] = statistics.median(times)
+        if server:
+            medians[f"{name} cpu"] = (cpu_and_wait(server)[0] - cpu_before) / count * 1000
     return medians
 
 
-def one_at_a_time(url: str, agent: str, count: int = 100) -> dict[str, float]:
-    """What each widget GET itself costs, with nothing else running."""
+def one_at_a_time(url: str, agent: str, server: list[int], count: int = 200) -> dict[str, float]:
+    """What each widget GET itself costs, with nothing else running: latency and the CPU of
+    the server (gunicorn and Redis)."""
     return timed_gets(url, {TRIVIAL: "/healthz",
                             "GET strain": f"/api/v1/agents/{agent}/strain",
                             "GET suggestion": f"/api/v1/agents/{agent}/suggestion",
                             "GET offers": f"/api/v1/agents/{agent}/offers"},
-                      issue_token(SECRET, agent), count)
+                      issue_token(SECRET, agent), count, server)
 
 
 def team_views(url: str, count: int = 20) -> dict[str, float]:
@@ -186,10 +194,10 @@ def run(rate: float, seconds: int, agents: int, messages: int, pinned: bool,
     with Stack(BREATHER_CLOCK="data") as stack:
         seed(stack, agents, messages)
         url = stack.gunicorn()
-        alone = one_at_a_time(url, "zendesk:1")
+        pids = server_pids(stack)
+        alone = one_at_a_time(url, "zendesk:1", pids["gunicorn"] + pids["redis"])
         teams = team_views(url)
         cores = split_cores() if pinned else None
-        pids = server_pids(stack)
         if cores:
             pin(pids["gunicorn"] + pids["redis"], cores[0])
         if niceness:
@@ -224,10 +232,11 @@ def report(args: argparse.Namespace, result: dict, took: float) -> None:
           f"{result['keys']:,} Redis keys; {result['load']} at start, {result['end_load']} "
           f"at the end")
     for name, row in result["stats"].items():
-        alone = result["alone"].get(name)
+        alone, cpu = result["alone"].get(name), result["alone"].get(f"{name} cpu")
         print(f"  {name:24s} {row['count']:>7,} requests {row['rps']:6.1f}/s  failures "
               f"{row['failures']:>3}  p50 {row['p50']:4.0f}  p95 {row['p95']:4.0f}  p99 "
-              f"{row['p99']:4.0f} ms" + (f"  (alone: median {alone:.1f} ms)" if alone else ""))
+              f"{row['p99']:4.0f} ms" + (f"  (alone: median {alone:.1f} ms, server CPU "
+                                         f"{cpu:.2f} ms)" if alone else ""))
     for name, cost in result["cost"].items():
         print(f"  {name:9s} CPU {cost['cpu_ms']:.2f} ms a request, waiting for a core "
               f"{cost['wait_ms']:.2f} ms a request")
@@ -236,6 +245,9 @@ def report(args: argparse.Namespace, result: dict, took: float) -> None:
     widget = max(stats[name]["p99"] for name in WIDGET_GETS)
     print(f"widget p99 (worst GET) {widget:.0f} ms = {widget / max(trivial, 1):.1f}x the trivial "
           f"endpoint's p99 ({trivial:.0f} ms); run took {took:.0f} s")
+    print("  p99 against /healthz's, each GET: " + ", ".join(
+        f"{name.removeprefix('GET ')} {stats[name]['p99'] / max(trivial, 1):.1f}x"
+        for name in WIDGET_GETS))
     for name, median in result["teams"].items():
         print(f"  {name:32s} median {median:6.1f} ms one at a time ({args.agents} agents)")
 
