@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from training import threshold
 from training.data import SEED, data_dir, load_extra, load_germeval, load_goemotions, prepare, split
 from training.multivectors import MULTI_PATH, load_multilingual
 from training.vectors import VECTORS_PATH, WordVectors, load_vectors
@@ -56,10 +57,10 @@ def best_threshold(scores: np.ndarray, labels: np.ndarray, macro: bool) -> float
     from sklearn.metrics import f1_score
 
     best, best_f1 = 0.0, -1.0
-    for threshold in np.quantile(scores, np.linspace(0.02, 0.98, 97)):
-        f1 = f1_score(labels, scores >= threshold, average="macro" if macro else "binary")
+    for cut in np.quantile(scores, np.linspace(0.02, 0.98, 97)):
+        f1 = f1_score(labels, scores >= cut, average="macro" if macro else "binary")
         if f1 > best_f1:
-            best, best_f1 = float(threshold), f1
+            best, best_f1 = float(cut), f1
     return best
 
 
@@ -138,9 +139,13 @@ def refit(parts: list[Part], x: list, labels: str, c: float):
     return fit(scaled(x_all[known], ratio), y_all[known], c), ratio
 
 
-def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -> dict:
+def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True,
+          blend: bool = True) -> dict:
     """Split each data set (train / calibration / report), add the extra rows to train, fit;
     the choices and figures of the run are recorded next to the model (model.json).
+
+    The German threshold is then chosen on German from several sources (training.threshold;
+    `blend=False` keeps the calibration split's).
 
     Without the refit, the model is the one the choices were made with: score the calibration
     split with it to choose a constant of the scorer (such as HELPDESK_BOOST)."""
@@ -152,6 +157,13 @@ def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -
     de_train += [r for r in extra_rows if r[3] == "de"]
     info = fit_model({"en": en_train, "de": de_train, "en_cal": en_cal, "de_cal": de_cal}, out,
                      refit_heads)
+    if blend:
+        german = threshold.german_threshold(Part(de_train + de_cal, vectors_for("de")),
+                                            info["C"]["de"], SEED, out)
+        threshold.set_offset(out, "de", german["threshold"])
+        german["calibration_split_threshold"] = info["offsets"]["de"]
+        info["offsets"] = {**info["offsets"], "de": german["threshold"]}
+        info["german_threshold"] = german
     info = {**info, "seed": SEED, "refit": refit_heads,
             "train_rows": {"en": len(en_train), "de": len(de_train)},
             "calibration_rows": {"en": len(en_cal), "de": len(de_cal)},
@@ -161,7 +173,8 @@ def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True) -
             "inputs_sha256": fingerprints([
                 data / "goemotions" / "train.tsv", data / "goemotions" / "dev.tsv",
                 data / "germeval2018" / "germeval2018.training.txt", VECTORS_PATH,
-                MULTI_PATH, PRIORS_PATH, *([extra] if extra else [])])}
+                MULTI_PATH, PRIORS_PATH, *([threshold.HATECHECK, threshold.CUSTOMER_SERVICE]
+                                           if blend else []), *([extra] if extra else [])])}
     out.with_suffix(".json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
     return info
 
@@ -231,12 +244,16 @@ def main() -> None:
                         help="folder with goemotions/ and germeval2018/ (or BREATHER_TONE_DATA)")
     parser.add_argument("--extra", type=Path, help="own labelled tickets (JSON lines, or .tsv)")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--calibration-threshold", action="store_true",
+                        help="keep the German threshold chosen on the calibration split, not "
+                             "the one chosen on German from several sources")
     parser.add_argument("--no-refit", action="store_true",
                         help="keep the heads fitted on train only (to choose scorer constants "
                              "on the calibration split)")
     args = parser.parse_args()
     data = data_dir(args.data)
-    print(json.dumps(train(data, args.extra, args.out, not args.no_refit), indent=2))
+    print(json.dumps(train(data, args.extra, args.out, not args.no_refit,
+                                not args.calibration_threshold), indent=2))
 
 
 if __name__ == "__main__":
