@@ -9,8 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-from training.threshold import (CUSTOMER_SERVICE, HATECHECK, Source, blend_threshold,
-                                choose_rows, macro_f1, set_offset)
+from training.threshold import (
+    CUSTOMER_SERVICE,
+    HATECHECK,
+    Source,
+    blend_threshold,
+    choose_rows,
+    macro_f1,
+    set_offset,
+)
 from workers.tone.model import LANGS, MODEL_PATH
 
 
