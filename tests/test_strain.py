@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import random
-from dataclasses import replace
+from dataclasses import fields, replace
 
+import orjson
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -93,6 +95,49 @@ def test_state_round_trips_and_stays_small():
     at = T0 + 500 * 97
     assert abs(assess(strain.loads(raw), at).strain - assess(state, at).strain) < 0.1
     assert len(raw) < 2048
+
+
+def object_form(state: strain.AgentState) -> bytes:
+    """A state as versions before decision 47 stored it: a JSON object, values rounded."""
+    data = dict(state.__dict__)
+    for name in ("t", "exposure", "activity", "activity_base", "load_base", "praise",
+                 "checkin", "worked"):
+        data[name] = round(data[name], 5)
+    data["week_exposure"] = [round(v, 4) for v in data["week_exposure"]]
+    data["recent_hostile"] = [round(v, 3) for v in data["recent_hostile"]]
+    return orjson.dumps(data)
+
+
+def test_stored_state_is_a_field_array_that_reads_back_like_the_object_form():
+    """dumps writes [LAYOUT, fields...] with the object form's rounding, in about half its
+    bytes; both forms read back to the same state, field for field."""
+    rng = random.Random(5)
+    evs = [message(T0 + i * 97.37, rng.random(), rng.random(), i) for i in range(300)]
+    evs.append(Event("checkin", T0 + 300 * 97.37, AGENT, value=2))
+    state = apply_many(new_state(AGENT), evs)
+    raw, old = strain.dumps(state), object_form(state)
+    values = orjson.loads(raw)
+    assert values[0] == strain.LAYOUT and len(values) == len(fields(state)) + 1
+    assert strain.is_current(raw) and not strain.is_current(old)
+    assert len(raw) < 0.7 * len(old)
+    assert strain.loads(raw) == strain.loads(old)
+    assert strain.loads(raw) != state, "values are rounded (the exact state has more digits)"
+
+
+def test_states_of_other_layouts_take_defaults_or_fail_plainly():
+    """A shorter field array or object (an older version) gets defaults for what it lacks; a
+    layout this version does not know is an error that says so, not a wrong state."""
+    state = apply_many(new_state(AGENT), [message(T0, 0.9, i=1), message(T0 + 60, 0.2, i=2)])
+    values = orjson.loads(strain.dumps(state))
+    shorter = strain.loads(orjson.dumps(values[:-1]))
+    assert shorter.worked == 0.0 and shorter.events == state.events
+    partial = orjson.loads(object_form(state))
+    del partial["praise_day"], partial["worked"]
+    partial["retired_field"] = 1
+    assert strain.loads(orjson.dumps(partial)) == replace(strain.loads(object_form(state)),
+                                                          praise_day=0, worked=0.0)
+    with pytest.raises(ValueError, match="unknown layout"):
+        strain.loads(orjson.dumps([strain.LAYOUT + 1, *values[1:]]))
 
 
 def test_calm_day():

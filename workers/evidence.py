@@ -98,6 +98,12 @@ def take_readings(r: redis_lib.Redis, states: dict[str, strain.AgentState],
     return taken
 
 
+def any_due(r: redis_lib.Redis, by: float) -> bool:
+    """Whether any reading is due by `by`: one ZRANGEBYSCORE of at most one member, so a page
+    whose agents have nothing due never works out each agent's first event."""
+    return bool(r.zrangebyscore(FOLLOWUPS, "-inf", by, start=0, num=1))
+
+
 def _agent_of(r: redis_lib.Redis, suggestion_id: str) -> str | None:
     raw = r.get(followup_key(suggestion_id))
     return json.loads(raw)["agent"] if raw else None

@@ -42,16 +42,23 @@ end
 return out
 """)
 
-# Marks a page. KEYS: ticket mark hashes, then recent-hostile lists, then per-agent ticket
-# indexes. ARGV: expiry in seconds, entries kept per list, how many hashes, how many lists, the
-# index cut-off time; then per key a count and its field/value pairs (hashes), entries
-# (lists) or score/member pairs (indexes).
+# Marks a page. KEYS: the message counters, then ticket mark hashes, then recent-hostile
+# lists, then per-agent ticket indexes. ARGV: expiry in seconds, entries kept per list, how
+# many hashes, how many lists, the index cut-off time, how many counters; then the counters'
+# field/increment pairs (first: a counter of the wrong type fails before anything is marked),
+# then per key a count and its field/value pairs (hashes), entries (lists) or score/member
+# pairs (indexes).
 _MARK = Script(None, b"""
 local ttl, keep = ARGV[1], tonumber(ARGV[2])
 local hashes, lists, cutoff = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-local at = 6
-for i, key in ipairs(KEYS) do
-  local kind = (i <= hashes) and 'HSET' or ((i <= hashes + lists) and 'LPUSH' or 'ZADD')
+local at = 7
+for i = 1, tonumber(ARGV[6]) do
+  redis.call('HINCRBY', KEYS[1], ARGV[at], ARGV[at + 1])
+  at = at + 2
+end
+for i = 2, #KEYS do
+  local key = KEYS[i]
+  local kind = (i <= hashes + 1) and 'HSET' or ((i <= hashes + lists + 1) and 'LPUSH' or 'ZADD')
   local width = (kind == 'LPUSH') and 1 or 2
   local n = tonumber(ARGV[at])
   local first, last = at + 1, at + n * width
@@ -115,23 +122,29 @@ def applied(raw: bytes | None) -> bool:
 
 
 def mark(pipe, marks: dict[str, dict[str, bytes]], hostile: dict[str, list[bytes]],
-         tickets: dict[str, dict[str, float]], retention_days: int) -> None:
+         tickets: dict[str, dict[str, float]], retention_days: int,
+         counts: dict[str, int] | None = None) -> None:
     """Queue one Lua call writing `marks` (ticket -> message id -> mark), pushing each agent's
-    new hostile messages (agent -> [`recent_entry`, ...], oldest first) and noting on which
-    tickets each agent got messages (agent -> ticket -> latest message time).
+    new hostile messages (agent -> [`recent_entry`, ...], oldest first), noting on which
+    tickets each agent got messages (agent -> ticket -> latest message time) and adding
+    `counts` to the message counters (field -> increment; one call, not a command a field).
 
     The per-agent ticket index (`tickets:{agent}`) is how a correction, an export or an
     erasure finds an agent's marks without scanning every ticket; entries older than the
     retention window (by the page's newest time) leave it here.
     """
-    if not marks and not hostile and not tickets:
+    counts = counts or {}
+    if not marks and not hostile and not tickets and not counts:
         return
     ttl = retention_days * 86400
     newest = max((t for times in tickets.values() for t in times.values()), default=0.0)
-    names = [keys.messages(ticket) for ticket in marks]
+    names = [keys.MESSAGE_COUNTS]
+    names += [keys.messages(ticket) for ticket in marks]
     names += [keys.recent_hostile(agent) for agent in hostile]
     names += [keys.agent_tickets(agent) for agent in tickets]
-    args: list = [ttl, RECENT_HOSTILE, len(marks), len(hostile), repr(newest - ttl)]
+    args: list = [ttl, RECENT_HOSTILE, len(marks), len(hostile), repr(newest - ttl), len(counts)]
+    for field, count in counts.items():
+        args += (field, count)
     for fields in marks.values():
         args.append(len(fields))
         for message_id, value in fields.items():

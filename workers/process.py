@@ -309,11 +309,7 @@ def _commit_group(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | Non
                 if field:
                     counts[field] += 1
         marks.mark(pipe, tones, hostile, {a: t for a, t in tickets.items() if t},
-                   retention_days)
-        for field, count in counts.items():
-            pipe.hincrby(keys.MESSAGE_COUNTS, field, count)
-        if chosen:
-            pipe.sadd(keys.AGENTS, *chosen)  # agent_ids reads this set, never scans
+                   retention_days, counts)
         for ticket, count in released.items():
             if count:  # the parked messages applied here leave the pending list with them
                 pipe.ltrim(keys.pending(ticket), count, -1)
@@ -325,7 +321,10 @@ def _commit_group(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | Non
         update_states(r, sorted({event.agent for event, _ in items}), fresh, mark)
         return
     with r.pipeline(transaction=True) as pipe:
-        mark(pipe, fresh(r))
+        chosen = fresh(r)
+        mark(pipe, chosen)
+        if chosen:  # no state to write, but the agents are known (agent_ids reads this set)
+            pipe.sadd(keys.AGENTS, *chosen)
         pipe.execute()
 
 

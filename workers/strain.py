@@ -9,8 +9,10 @@ exposure index, not a diagnosis of anything.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 
 import orjson
 
@@ -129,9 +131,15 @@ def apply_many(state: AgentState, events: Iterable[Event]) -> AgentState:
     event by event; the input state is not changed).
     """
     s = _copy(state)
-    for event in sorted(events, key=_order):
-        _apply_in_place(s, event)
+    apply_in_place(s, events)
     return s
+
+
+def apply_in_place(state: AgentState, events: Iterable[Event]) -> None:
+    """`apply_many` changing `state` itself: for a state just loaded, which nothing else holds
+    (the process job loads and stores every agent a page touches)."""
+    for event in sorted(events, key=_order):
+        _apply_in_place(state, event)
 
 
 def _order(e: Event) -> tuple:
@@ -443,30 +451,53 @@ def _basis(s: AgentState, at: float) -> dict:
 _FIELDS = frozenset(AgentState.__dataclass_fields__)
 _ROUNDED = ("t", "exposure", "activity", "activity_base", "load_base", "praise", "checkin",
             "worked")
+LAYOUT = 2  # the first item of a stored state: its fields, in this order, follow
+_LAYOUT_FIELDS = tuple(AgentState.__dataclass_fields__)  # new fields go at the end only
+_ROUNDED_AT = tuple(_LAYOUT_FIELDS.index(name) + 1 for name in _ROUNDED)
+_WEEK_AT = _LAYOUT_FIELDS.index("week_exposure") + 1
+_RECENT_AT = _LAYOUT_FIELDS.index("recent_hostile") + 1
+_LAYOUT_VALUES = operator.attrgetter(*_LAYOUT_FIELDS)
+_LAYOUT_LENGTH = len(_LAYOUT_FIELDS) + 1
 
 
 def dumps(state: AgentState) -> bytes:
-    """Compact JSON (a few hundred bytes): readable in redis-cli, easy to migrate.
-
-    A shallow copy of the fields (the lists are only read), not `asdict`, which deep-copies;
-    orjson writes it (the process job stores every agent a page touches).
+    """Compact JSON: `[LAYOUT, agent, t, exposure, ...]`, the fields in their declared order
+    without their names (about half the bytes of an object; decision 47). Readable in
+    redis-cli; `loads` also reads the older object form. Values are rounded as before, so a
+    state reads back the same whichever form stored it; whole numbers (zeros, timestamps),
+    which rounding leaves unchanged, skip it (it was a quarter of the cost of storing a state).
     """
-    data = dict(state.__dict__)
-    for name in _ROUNDED:
-        data[name] = round(data[name], 5)
-    data["week_exposure"] = [round(v, 4) for v in data["week_exposure"]]
-    data["recent_hostile"] = [round(v, 3) for v in data["recent_hostile"]]
-    return orjson.dumps(data)
+    values = [LAYOUT, *_LAYOUT_VALUES(state)]
+    for at in _ROUNDED_AT:
+        value = values[at]
+        if value % 1:
+            values[at] = round(value, 5)
+    values[_WEEK_AT] = [v if v % 1 == 0 else round(v, 4) for v in values[_WEEK_AT]]
+    values[_RECENT_AT] = [v if v % 1 == 0 else round(v, 3) for v in values[_RECENT_AT]]
+    return orjson.dumps(values)
 
 
 def loads(data: bytes) -> AgentState:
-    """The state `dumps` wrote; fields this version does not know are dropped, missing ones
-    take their defaults."""
+    """The state `dumps` wrote (or an older version's JSON object); fields this version does
+    not know are dropped, missing ones take their defaults."""
     raw = orjson.loads(data)
-    if not _FIELDS.issuperset(raw):
+    if isinstance(raw, list):
+        if not raw or raw[0] != LAYOUT:
+            raise ValueError(f"strain state in an unknown layout: {bytes(data[:20])!r}")
+        if len(raw) == _LAYOUT_LENGTH:  # every field present: no __init__, no interim dict
+            state = object.__new__(AgentState)
+            state.__dict__.update(zip(_LAYOUT_FIELDS, islice(raw, 1, None), strict=True))
+            return state
+        raw = dict(zip(_LAYOUT_FIELDS, islice(raw, 1, None), strict=False))
+    elif not _FIELDS.issuperset(raw):
         raw = {k: v for k, v in raw.items() if k in _FIELDS}
     if len(raw) == len(_FIELDS):
         state = object.__new__(AgentState)  # every field present: no __init__ needed
         state.__dict__.update(raw)
         return state
     return AgentState(**raw)
+
+
+def is_current(data: bytes) -> bool:
+    """Whether a stored state is in this version's layout (not an older JSON object)."""
+    return data[:1] == b"["

@@ -47,23 +47,32 @@ def update_states(r: redis_lib.Redis, agents: list[str],
     """`update_state` for many agents in one transaction: WATCH them all, one MGET, one EXEC.
 
     A page of 1,000 messages then costs a few round trips instead of a few per agent; a
-    concurrent write to any of the agents re-runs the whole page's read-apply-write.
+    concurrent write to any of the agents re-runs the whole page's read-apply-write. Agents
+    join `breather:agents` when their state is first written (or first rewritten from an
+    older layout): a stored state means a known agent, since erasure removes both at once.
     """
     names = [keys.strain(agent) for agent in agents]
 
     def read_apply_write(pipe: Pipeline) -> dict[str, strain.AgentState]:
         chosen = events(pipe)
+        raws = pipe.mget(names)
         states = {agent: strain.loads(raw) if raw else strain.new_state(agent)
-                  for agent, raw in zip(agents, pipe.mget(names), strict=True)}
-        evidence.take_readings(r, states, {agent: min(e.at for e in chosen[agent])
-                                           for agent in states if chosen.get(agent)})
-        states = {agent: strain.apply_many(state, chosen.get(agent, []))
-                  for agent, state in states.items()}
+                  for agent, raw in zip(agents, raws, strict=True)}
+        latest = max((e.at for events in chosen.values() for e in events), default=None)
+        if latest is not None and evidence.any_due(r, latest):
+            evidence.take_readings(r, states, {agent: min(e.at for e in chosen[agent])
+                                               for agent in states if chosen.get(agent)})
+        for agent, state in states.items():  # each state was just loaded: no copy needed
+            strain.apply_in_place(state, chosen.get(agent, ()))
         pipe.multi()
         if states:  # one MSET: a command per agent costs the client more than the JSON
-            pipe.execute_command("MSET", *(part for agent, state in states.items()
-                                           for part in (keys.strain(agent),
-                                                        strain.dumps(state))))
+            pipe.execute_command("MSET", *(part for name, state
+                                           in zip(names, states.values(), strict=True)
+                                           for part in (name, strain.dumps(state))))
+        unknown = [agent for agent, raw in zip(agents, raws, strict=True)
+                   if not raw or not strain.is_current(raw)]
+        if unknown:  # agent_ids reads this set, never scans
+            pipe.sadd(keys.AGENTS, *unknown)
         also(pipe, chosen)
         return states
 
