@@ -23,11 +23,12 @@ def test_e2e_processes_every_message_through_real_workers():
 def test_scale_measures_memory_per_agent_and_per_message_id():
     from bench import scale
 
-    results = scale.main(["--agents", "10,30", "--events", "1000"])
+    results = scale.main(["--agents", "10,30", "--events", "1000", "--spread", "5"])
     assert [r["agents"] for r in results] == [10, 30]
     for result in results:
         assert 200 < result["per_agent"]["state"] < 4096
         assert result["per_message"] > 0 and result["client_us"] > 0
+        assert result["clustered"]["agents_per_page"] <= 5 < result["agents_per_page"]
 
 
 def test_api_latency_under_gunicorn_with_locust():

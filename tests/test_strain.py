@@ -98,7 +98,7 @@ def test_state_round_trips_and_stays_small():
 
 
 def object_form(state: strain.AgentState) -> bytes:
-    """A state as versions before decision 47 stored it: a JSON object, values rounded."""
+    """A state as versions before decision 50 stored it: a JSON object, values rounded."""
     data = dict(state.__dict__)
     for name in ("t", "exposure", "activity", "activity_base", "load_base", "praise",
                  "checkin", "worked"):

@@ -265,9 +265,11 @@ def _apply_to_agents(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | 
         _commit_group(r, items, retention_days, False, released or {})
         return
     agents = sorted({event.agent for event, _ in items})
-    for start in range(0, len(agents), AGENT_GROUP):
-        group = set(agents[start: start + AGENT_GROUP])
-        part = [(event, seen) for event, seen in items if event.agent in group]
+    group_of = {agent: n // AGENT_GROUP for n, agent in enumerate(agents)}
+    parts: dict[int, list[tuple[strain.Event, dict | None]]] = defaultdict(list)
+    for item in items:
+        parts[group_of[item[0].agent]].append(item)
+    for part in (parts[n] for n in sorted(parts)):
         tickets = {event.ticket for event, seen in part if seen is not None}
         _commit_group(r, part, retention_days, True,
                       {t: n for t, n in (released or {}).items() if t in tickets})

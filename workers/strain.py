@@ -462,7 +462,7 @@ _LAYOUT_LENGTH = len(_LAYOUT_FIELDS) + 1
 
 def dumps(state: AgentState) -> bytes:
     """Compact JSON: `[LAYOUT, agent, t, exposure, ...]`, the fields in their declared order
-    without their names (about half the bytes of an object; decision 47). Readable in
+    without their names (about half the bytes of an object; decision 50). Readable in
     redis-cli; `loads` also reads the older object form. Values are rounded as before, so a
     state reads back the same whichever form stored it; whole numbers (zeros, timestamps),
     which rounding leaves unchanged, skip it (it was a quarter of the cost of storing a state).
