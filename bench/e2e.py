@@ -194,7 +194,7 @@ def breakdown(vendor: PreparedZendesk) -> dict:
                                            connection_class=CountingConnection)
             counted = redis_lib.Redis(connection_pool=pool)
             CountingConnection.trips, CountingConnection.seconds = 0, 0.0
-            with Timed(process, "_score") as scoring, Timed(strain, "apply_many") as model, \
+            with Timed(process, "_score") as scoring, Timed(strain, "apply_in_place") as model, \
                     Timed(strain, "dumps") as dumps, Timed(strain, "loads") as loads:
                 start = CLOCK()
                 for page in pages:
