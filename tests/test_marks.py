@@ -76,6 +76,27 @@ def test_the_ticket_index_forgets_tickets_past_the_retention_window(redis):
     assert redis.zrange(keys.agent_tickets("zendesk:7"), 0, -1) == [b"zendesk:2"]
 
 
+def test_the_index_is_trimmed_when_a_ticket_joins_and_hostile_lists_keep_ten(redis):
+    """Moving a known ticket's time on leaves an aged entry for the next ticket that joins
+    (the index cannot grow without a trim); the recent-hostile list never passes ten."""
+    apply_records(redis, [ticket(1), ticket(2), ticket(3), message(0, 1), message(1, 2)],
+                  retention_days=1)
+    apply_records(redis, [dict(message(4, 2), at="2026-09-23T10:00:00Z")], retention_days=1)
+    index = keys.agent_tickets("zendesk:7")
+    assert redis.zrange(index, 0, -1) == [b"zendesk:1", b"zendesk:2"]
+    apply_records(redis, [dict(message(7, 3), at="2026-09-23T10:05:00Z")], retention_days=1)
+    assert redis.zrange(index, 0, -1) == [b"zendesk:2", b"zendesk:3"]
+    assert 0 < redis.ttl(index) <= 86400
+
+    hostile = [dict(message(n, 1), at=f"2026-09-25T11:{n // 3:02d}:00Z")
+               for n in range(1, 3 * 14, 3)]  # n % 3 == 1: the hostile text, 14 of them
+    for start in range(0, len(hostile), 4):
+        apply_records(redis, hostile[start:start + 4])
+    newest = [message_id for _, message_id, _ in marks.recent(redis, "zendesk:7")]
+    assert len(newest) == marks.RECENT_HOSTILE
+    assert newest == [m["id"] for m in reversed(hostile)][:marks.RECENT_HOSTILE]
+
+
 def test_a_closed_tickets_snapshot_expires_after_the_retention_window_an_open_one_stays(redis):
     apply_records(redis, [ticket(1), ticket(2)], retention_days=30)
     closed = dict(ticket(1), status="solved", open=False, updated_at="2026-09-21T11:00:00Z")

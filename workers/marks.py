@@ -47,7 +47,9 @@ return out
 # many hashes, how many lists, the index cut-off time, how many counters; then the counters'
 # field/increment pairs (first: a counter of the wrong type fails before anything is marked),
 # then per key a count and its field/value pairs (hashes), entries (lists) or score/member
-# pairs (indexes).
+# pairs (indexes). A list is trimmed only when it grew past its length (LPUSH's reply), an
+# index only when a ticket joined it (ZADD's reply): it cannot grow without being trimmed,
+# and a page that only moves known tickets' times on saves a call per agent.
 _MARK = Script(None, b"""
 local ttl, keep = ARGV[1], tonumber(ARGV[2])
 local hashes, lists, cutoff = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
@@ -62,16 +64,19 @@ for i = 2, #KEYS do
   local width = (kind == 'LPUSH') and 1 or 2
   local n = tonumber(ARGV[at])
   local first, last = at + 1, at + n * width
+  local grew = 0
   for lo = first, last, CHUNK * width do
     local hi = math.min(last, lo + CHUNK * width - 1)
     if kind == 'ZADD' then
-      redis.call('ZADD', key, 'GT', unpack(ARGV, lo, hi))
+      grew = grew + redis.call('ZADD', key, 'GT', unpack(ARGV, lo, hi))
     else
-      redis.call(kind, key, unpack(ARGV, lo, hi))
+      grew = redis.call(kind, key, unpack(ARGV, lo, hi))
     end
   end
-  if kind == 'LPUSH' then redis.call('LTRIM', key, 0, keep - 1) end
-  if kind == 'ZADD' then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. cutoff) end
+  if kind == 'LPUSH' and grew > keep then redis.call('LTRIM', key, 0, keep - 1) end
+  if kind == 'ZADD' and grew > 0 then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. cutoff)
+  end
   redis.call('EXPIRE', key, ttl)
   at = last + 1
 end
@@ -131,7 +136,9 @@ def mark(pipe, marks: dict[str, dict[str, bytes]], hostile: dict[str, list[bytes
 
     The per-agent ticket index (`tickets:{agent}`) is how a correction, an export or an
     erasure finds an agent's marks without scanning every ticket; entries older than the
-    retention window (by the page's newest time) leave it here.
+    retention window (by the page's newest time) leave it here whenever a ticket joins it.
+    One left a little longer only points at a mark hash that has expired: readers find
+    nothing there.
     """
     counts = counts or {}
     if not marks and not hostile and not tickets and not counts:
