@@ -37,13 +37,22 @@ INSULTS = (
     r"heuchler\w*|lügner\w*|verräter\w*|kacke|verdammt\w*|müll|stinksauer|"
     # disgust, worthlessness and rage, found missing in HateCheck's choose half
     r"angewidert|abscheulich\w*|wertlos\w*|wütend\w*|erbärmlich\w*|jämmerlich\w*|"
-    r"minderwertig\w*|nichtsnutz\w*|dummkopf\w*|ekel|pest"
+    r"minderwertig\w*|nichtsnutz\w*|dummkopf\w*|ekel|pest|"
+    # German compounds end in their insult: "Oberidiot", "Totalversager", "Kundenverarsche"
+    # (`\w*` first: the end of a longer word); and helpdesk contempt
+    r"\w*idiot|\w*idioten|\w*trottel|\w*depp|\w*deppen|\w*arschloch|\w*versager|"
+    r"\w*betrüger|\w*abzocke|\w*abzocker|\w*abzockerei|\w*verarsche|\w*verarschung|"
+    r"\w*frechheit|\w*zumutung|\w*saftladen|\w*lügner|sauladen|mistladen|chaosladen|"
+    r"pfuschladen|schrottladen|sauhaufen|chaoshaufen|hühnerhaufen|pfusch\w*|schlamperei|"
+    r"inakzeptabel|nicht akzeptabel|lachhaft\w*|unverfroren\w*|dreistigkeit"
 )
 THREATS = {
     "lawyer": r"lawyers?|attorneys?|legal action|sue|suing|court|anwalt|anwältin|rechtsanwalt\w*|"
-              r"klage\w*|verklagen|gericht\w*|rechtliche schritte",
-    "regulator": r"consumer protection|ombudsman|bbb|verbraucherzentrale|bafin",
-    "public review": r"reviews?|twitter|social media|bewertung\w*|trustpilot",
+              r"klage\w*|verklagen|gericht\w*|rechtliche schritte|anwaltlich\w*|"
+              r"juristische schritte|strafanzeige|anzeige erstatten",
+    "regulator": r"consumer protection|ombudsman|bbb|verbraucherzentrale|bafin|"
+                 r"schlichtungsstelle|verbraucherschutz\w*|bundesnetzagentur|ombudsstelle",
+    "public review": r"reviews?|twitter|social media|bewertung\w*|trustpilot|presse",
     "chargeback": r"chargeback|dispute the charge|rückbuchung|lastschrift zurück\w*",
     "violence": r"töten|umbringen|umgebracht|abknallen|erschießen|erschiessen|aufhängen|"
                 r"vergasen|abschlachten|verprügeln|ausrotten|abstechen|verrecken|krepieren|"
@@ -55,10 +64,13 @@ ESCALATIONS = {
     "refund now": r"refund\w*|money back|geld zurück|erstatt\w*|rückerstatt\w*",
     "manager": r"manager|supervisor|vorgesetzt\w*|geschäftsführ\w*|chef",
     "repeated contact": r"third time|3rd time|again and again|still (not|no)|already (told|asked)|"
-                        r"how many times|zum (dritten|x-ten|wiederholten) mal|immer noch|"
-                        r"schon wieder|bereits (mehrfach|zweimal|dreimal)",
+                        r"how many times|zum (zweiten|dritten|vierten|x-ten|wiederholten) mal|"
+                        r"immer noch|schon wieder|bereits (mehrfach|zweimal|dreimal)|"
+                        r"schon (mehrfach|zweimal|dreimal|mehrmals)|wie oft noch",
     "waiting": r"weeks?|days? (now|ago)|no (one|answer|response)|seit wochen|seit tagen|"
-               r"keine antwort|niemand",
+               r"keine antwort|niemand|seit (monaten|einem monat)|warteschleife|vertröst\w*",
+    # German: the customer says they have had enough
+    "fed up": r"mir reicht es|jetzt reicht es|das maß ist voll|die nase voll|endgültig genug",
 }
 
 PRAISE = (r"thank(s| you) (so|very) much|thanks a (lot|million)|many thanks|thank you for (all|your"
@@ -106,10 +118,20 @@ def _expand(phrase: str) -> list[str]:
 
 
 NAMES = list(GROUPS)
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def _spellings(alternative: str) -> list[str]:
+    """Every spelling of a pattern, and each German one again with its umlauts and ß written
+    out ("unverschaemt", "scheiss"), as keyboards without them and older systems write."""
+    spellings = _expand(alternative)
+    return spellings + [s.translate(_FOLD) for s in spellings if s.translate(_FOLD) != s]
+
+
 GERMAN_WORD, ENGLISH_WORD = 1 << 30, 1 << 31  # codes are bit flags: 1 << group index, or these
 _LEXICON = lexicon.Lexicon(
     [(spelling, 1 << code) for code, name in enumerate(NAMES)
-     for alternative in _alternatives(GROUPS[name]) for spelling in _expand(alternative)]
+     for alternative in _alternatives(GROUPS[name]) for spelling in _spellings(alternative)]
     + [(word, GERMAN_WORD) for word in GERMAN] + [(word, ENGLISH_WORD) for word in ENGLISH])
 
 def _byte_set(*values: int) -> np.ndarray:

@@ -3,7 +3,9 @@
 The words of a batch are already hashed for the n-gram features (`features.tokenize`); a lexicon
 entry is the same hash of its own spelling, so finding every lexicon word and phrase of a batch
 is a few hash-table look-ups instead of a Python loop over tokens. Entries ending in `\\w*`
-match word prefixes: the prefix of each word of that length is hashed on the fly.
+match word prefixes: the prefix of each word of that length is hashed on the fly. Entries
+starting with `\\w*` match the end of a longer word (a German compound's last part:
+"Oberidiot", "Kundenverarsche"), found the same way from the word's last bytes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from workers.tone.hashindex import HashIndex
 _SPLIT = re.compile(r"[^a-z0-9\u0080-\U0010ffff]+")
 PHRASE_FIRST = 1 << 40  # a start code: a phrase begins with this word (codes are bit flags)
 SPARSE_BITS = 16  # slots of a table looked up for every word of a batch, mostly in vain
+HEAD = 3  # bytes a compound has at least before an ending ("Oberidiot"): shorter words skip
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Table:
     prefix: int
     hashes: np.ndarray
     codes: np.ndarray
+    suffix: int = 0  # a single word's last `suffix` bytes, inside a longer word
 
     @functools.cached_property
     def index(self) -> HashIndex:
@@ -47,21 +51,25 @@ def _chain(hashes: list[int]) -> int:
 def _tables(entries: list[tuple[str, int]]) -> list[Table]:
     """Tables from (spelling, code) pairs; a spelling may end in `\\w*` (a prefix). Codes of
     the same spelling are OR-ed (codes are bit flags)."""
-    shapes: dict[tuple[int, int], dict[int, int]] = {}
+    shapes: dict[tuple[int, int, int], dict[int, int]] = {}
     for spelling, code in entries:
-        prefix = spelling.endswith("\\w*")
-        words = [w for w in _SPLIT.split(spelling.removesuffix("\\w*")) if w]
+        prefix, suffix = spelling.endswith("\\w*"), spelling.startswith("\\w*")
+        words = [w for w in _SPLIT.split(spelling.removeprefix("\\w*").removesuffix("\\w*"))
+                 if w]
         if not words:
             continue
-        size = len(words[-1].encode("utf-8")) if prefix else 0
+        if suffix and (prefix or len(words) > 1):
+            raise ValueError(f"{spelling!r}: a word ending is one word, with no prefix")
+        size = len(words[-1].encode("utf-8"))
         key = _chain([text_hash(w) for w in words])
-        table = shapes.setdefault((len(words), size), {})
+        table = shapes.setdefault((len(words), size if prefix else 0, size if suffix else 0),
+                                  {})
         table[key] = table.get(key, 0) | code
     tables = []
-    for (words, size), codes in sorted(shapes.items()):
+    for (words, size, ending), codes in sorted(shapes.items()):
         hashes = np.array(sorted(codes), dtype=np.uint32)
         tables.append(Table(words, size, hashes,
-                            np.array([codes[int(h)] for h in hashes], dtype=np.int64)))
+                            np.array([codes[int(h)] for h in hashes], dtype=np.int64), ending))
     return tables
 
 
@@ -82,11 +90,17 @@ class Lexicon:
 
     def __init__(self, entries: list[tuple[str, int]]):
         tables = _tables(entries)
-        self.words = next((t for t in tables if t.words == 1 and not t.prefix), None)
+        self.words = next((t for t in tables if t.words == 1 and not t.prefix and not t.suffix),
+                          None)
         self.shapes = [t for t in tables if t.words > 1 or t.prefix]
+        self.endings = Endings([t for t in tables if t.suffix],
+                               [s.removeprefix("\\w*").encode("utf-8") for s, _ in entries
+                                if s.startswith("\\w*")])
         self.opening = min((t.prefix for t in self.shapes if t.words == 1), default=0)
         firsts, openings = [], []
         for spelling, _ in entries:
+            if spelling.startswith("\\w*"):
+                continue  # an ending: self.endings
             words = [w for w in _SPLIT.split(spelling.removesuffix("\\w*")) if w]
             if len(words) > 1:
                 firsts.append(text_hash(words[0]))
@@ -127,6 +141,8 @@ class Lexicon:
         # a batch of a few messages mostly has no phrase or prefix start: then no shape is tried
         if len(phrase_starts) or len(prefix_starts):
             found.append(self._shaped(tokens, phrase_starts, prefix_starts))
+        if self.endings.tables:
+            found.extend(self.endings.find(tokens))
         if not found:
             empty = np.empty(0, np.int64)
             return Hits(empty, empty, empty, empty)
@@ -148,6 +164,43 @@ class Lexicon:
         match = at >= 0
         return (tokens.word_rows[first[match]], self.shaped_codes[at[match]], first[match],
                 last[match])
+
+
+class Endings:
+    """Word endings inside longer words: the last bytes of each word long enough (HEAD bytes
+    more than the ending) are hashed once at the shortest ending's length and looked up as a
+    filter (most words end in none), then at each ending's length."""
+
+    def __init__(self, tables: list[Table], spellings: list[bytes]):
+        self.tables = tables
+        self.shortest = min((t.suffix for t in tables), default=0)
+        self.closings = HashIndex(_sorted_unique([_bytes_hash(s[len(s) - self.shortest:])
+                                                  for s in spellings]), min_bits=SPARSE_BITS)
+        keys = np.concatenate([_salted(t.hashes, i) for i, t in enumerate(tables)]
+                              or [np.empty(0, np.uint32)])
+        codes = np.concatenate([t.codes for t in tables] or [np.empty(0, np.int64)])
+        order = np.argsort(keys, kind="stable")
+        if len(keys) and (np.diff(keys[order]) == 0).any():
+            raise ValueError("two word endings of different lengths share a hash")
+        self.index, self.codes = HashIndex(keys[order]), codes[order]
+
+    def find(self, tokens: Tokens) -> list[tuple]:
+        """(rows, codes, first, last) of the words that end in an entry after a head."""
+        starts, ends = tokens.starts, tokens.ends
+        words = np.flatnonzero(ends - starts >= self.shortest + HEAD)
+        closing = tokens.span_hashes(ends[words] - self.shortest, ends[words])
+        words = words[self.closings.matches(closing)[0]]
+        if not len(words):
+            return []
+        values, where = [], []
+        for i, table in enumerate(self.tables):
+            long = words[ends[words] - starts[words] >= table.suffix + HEAD]
+            values.append(_salted(tokens.span_hashes(ends[long] - table.suffix, ends[long]), i))
+            where.append(long)
+        at = self.index.find(np.concatenate(values))
+        match = at >= 0
+        word = np.concatenate(where)[match]
+        return [(tokens.word_rows[word], self.codes[at[match]], word, word)]
 
 
 def _salted(hashes: np.ndarray, shape: int) -> np.ndarray:

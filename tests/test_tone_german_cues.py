@@ -1,0 +1,74 @@
+"""German cues that carry over to text the training data never showed: insults at the end of
+compounds, umlauts written out, and helpdesk phrases of customers who have had enough."""
+
+from __future__ import annotations
+
+import pytest
+
+from workers.tone import lexicon
+from workers.tone.cues import find_cue_batch
+from workers.tone.features import tokenize
+
+
+def _cues(text: str) -> tuple[str, ...]:
+    return find_cue_batch([text]).cues[0]
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("Sie sind ein Oberidiot.", "oberidiot"),
+    ("Lauter Totalversager in Ihrer Hotline.", "totalversager"),
+    ("Das ist reine Kundenverarsche!", "kundenverarsche"),
+    ("Was für eine Riesenfrechheit.", "riesenfrechheit"),
+])
+def test_a_compound_that_ends_in_an_insult_is_an_insult_named_in_full(text, word):
+    assert f"insult ({word})" in _cues(text)
+
+
+@pytest.mark.parametrize(("written_out", "umlaut"), [
+    ("Das ist unverschaemt.", "Das ist unverschämt."),
+    ("Sie Betrueger!", "Sie Betrüger!"),
+    ("So ein Scheissladen.", "So ein Scheißladen."),
+    ("Ich schalte meinen Anwalt ein, das geht an die Verbraucherzentrale.",
+     "Ich schalte meinen Anwalt ein, das geht an die Verbraucherzentrale."),
+])
+def test_umlauts_written_out_find_the_same_cues(written_out, umlaut):
+    kinds = [cue.split(" (")[0] for cue in _cues(written_out)]
+    assert kinds and kinds == [cue.split(" (")[0] for cue in _cues(umlaut)]
+
+
+@pytest.mark.parametrize(("text", "cue"), [
+    ("Ich schreibe Ihnen zum zweiten Mal wegen derselben Rechnung.",
+     "escalation (repeated contact)"),
+    ("Seit Wochen vertröstet man mich.", "escalation (waiting)"),
+    ("Neunzig Minuten in der Warteschleife.", "escalation (waiting)"),
+    ("Mir reicht es jetzt.", "escalation (fed up)"),
+    ("Als Nächstes geht das an die Schlichtungsstelle.", "threat (regulator)"),
+    ("Das ist inakzeptabel.", "insult (inakzeptabel)"),
+])
+def test_german_helpdesk_phrases_are_cues(text, cue):
+    assert cue in _cues(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Ich habe heute im Laden eingekauft.",  # "laden" alone is no "saftladen"
+    "Ich habe einen Schokoladenkuchen gekauft.",  # "laden" inside, not at the end
+    "Bitte senden Sie mir die Rechnung.",
+])
+def test_ordinary_words_are_not_compound_insults(text):
+    assert not [cue for cue in _cues(text) if cue.startswith("insult")]
+
+
+def test_an_ending_matches_only_after_a_head_of_three_bytes():
+    table = lexicon.Lexicon([("\\w*laden", 1)])
+    tokens = tokenize(["laden xladen saftladen sauladen"])
+    hits = table.find(tokens)
+    words = sorted(lexicon.spelling(tokens, first, last)
+                   for first, last in zip(hits.first.tolist(), hits.last.tolist(), strict=True))
+    assert words == ["saftladen", "sauladen"]
+
+
+def test_an_ending_is_one_word_without_a_prefix():
+    with pytest.raises(ValueError, match="one word"):
+        lexicon.Lexicon([("\\w*kunden verarsche", 1)])
+    with pytest.raises(ValueError, match="one word"):
+        lexicon.Lexicon([("\\w*idiot\\w*", 1)])
