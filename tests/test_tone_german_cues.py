@@ -3,6 +3,7 @@ compounds, umlauts written out, and helpdesk phrases of customers who have had e
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from workers.tone import lexicon
@@ -16,7 +17,7 @@ def _cues(text: str) -> tuple[str, ...]:
 
 @pytest.mark.parametrize(("text", "word"), [
     ("Sie sind ein Oberidiot.", "oberidiot"),
-    ("Lauter Totalversager in Ihrer Hotline.", "totalversager"),
+    ("Das sind lauter Totalversager in Ihrer Hotline.", "totalversager"),
     ("Das ist reine Kundenverarsche!", "kundenverarsche"),
     ("Was für eine Riesenfrechheit.", "riesenfrechheit"),
 ])
@@ -61,7 +62,7 @@ def test_ordinary_words_are_not_compound_insults(text):
 def test_an_ending_matches_only_after_a_head_of_three_bytes():
     table = lexicon.Lexicon([("\\w*laden", 1)])
     tokens = tokenize(["laden xladen saftladen sauladen"])
-    hits = table.find(tokens)
+    hits = table.endings.find(tokens, np.arange(len(tokens.hashes)))
     words = sorted(lexicon.spelling(tokens, first, last)
                    for first, last in zip(hits.first.tolist(), hits.last.tolist(), strict=True))
     assert words == ["saftladen", "sauladen"]
@@ -72,3 +73,10 @@ def test_an_ending_is_one_word_without_a_prefix():
         lexicon.Lexicon([("\\w*kunden verarsche", 1)])
     with pytest.raises(ValueError, match="one word"):
         lexicon.Lexicon([("\\w*idiot\\w*", 1)])
+
+
+def test_compound_endings_are_looked_up_in_german_texts_only():
+    """An English batch skips the look-up: "Oberidiot" in an English sentence is no cue."""
+    assert "insult (oberidiot)" in _cues("Sie sind ein Oberidiot.")
+    assert not _cues("You are such an oberidiot.")
+

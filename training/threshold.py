@@ -112,9 +112,10 @@ def choose_rows(path: Path, lang: str | None = None) -> list[dict]:
 
 def scored_source(name: str, rows: list[dict], model) -> Source:
     """A development set scored by `model` as `score` would, short of the German threshold."""
+    from workers.tone.clean import clean_batch
     from workers.tone.model import HELPDESK_BOOST
 
-    texts = [r["text"] for r in rows]
+    texts = clean_batch([r["text"] for r in rows])  # quotes and signatures go, as in `score`
     logits, cues = model.logits(texts)
     german = np.array(cues.langs) == "de"
     raw = logits[:, 1] + HELPDESK_BOOST * cues.helpdesk

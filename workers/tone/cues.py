@@ -182,6 +182,23 @@ def find_cue_batch(texts: list[str], tokens: Tokens | None = None) -> CueBatch:
     tokens = tokenize(texts) if tokens is None else tokens
     found: dict[int, dict[str, set[str]]] = {}  # by text: the texts with lexicon cues only
     hits = _LEXICON.find(tokens)
+    _collect(found, tokens, hits)
+    langs = languages(tokens, hits)
+    german = np.array(langs) == "de"
+    if german.any():  # compound endings are German: English batches skip the look-up
+        _collect(found, tokens, _LEXICON.endings.find(tokens,
+                                                      np.flatnonzero(german[tokens.word_rows])))
+    caps = _caps_counts(texts, tokens)
+    spaces = (tokens.data == 32) | (tokens.data == 10)
+    words = np.bincount(tokens.rows[spaces], minlength=n) - 1.0  # texts are padded by 2 spaces
+    shouting = np.where(words >= 3, caps / np.maximum(words, 1), 0.0)
+    punctuation = np.zeros(n)
+    punctuation[tokens.rows[_punctuation_runs(tokens.data)]] = 1.0
+    return _assemble(n, found, caps, shouting, punctuation, langs)
+
+
+def _collect(found: dict[int, dict[str, set[str]]], tokens: Tokens, hits: lexicon.Hits) -> None:
+    """The cue groups of the hits, with the words as written, into `found` (by text)."""
     groups = hits.codes & ((1 << len(NAMES)) - 1)
     cued = np.flatnonzero(groups)
     for row, code, first, last in zip(hits.rows[cued].tolist(), groups[cued].tolist(),
@@ -191,14 +208,6 @@ def find_cue_batch(texts: list[str], tokens: Tokens | None = None) -> CueBatch:
         for index, name in enumerate(NAMES):
             if code >> index & 1:
                 found.setdefault(row, {}).setdefault(name, set()).add(words)
-    langs = languages(tokens, hits)
-    caps = _caps_counts(texts, tokens)
-    spaces = (tokens.data == 32) | (tokens.data == 10)
-    words = np.bincount(tokens.rows[spaces], minlength=n) - 1.0  # texts are padded by 2 spaces
-    shouting = np.where(words >= 3, caps / np.maximum(words, 1), 0.0)
-    punctuation = np.zeros(n)
-    punctuation[tokens.rows[_punctuation_runs(tokens.data)]] = 1.0
-    return _assemble(n, found, caps, shouting, punctuation, langs)
 
 
 def _caps_counts(texts: list[str], tokens: Tokens) -> np.ndarray:

@@ -141,8 +141,6 @@ class Lexicon:
         # a batch of a few messages mostly has no phrase or prefix start: then no shape is tried
         if len(phrase_starts) or len(prefix_starts):
             found.append(self._shaped(tokens, phrase_starts, prefix_starts))
-        if self.endings.tables:
-            found.extend(self.endings.find(tokens))
         if not found:
             empty = np.empty(0, np.int64)
             return Hits(empty, empty, empty, empty)
@@ -184,14 +182,16 @@ class Endings:
             raise ValueError("two word endings of different lengths share a hash")
         self.index, self.codes = HashIndex(keys[order]), codes[order]
 
-    def find(self, tokens: Tokens) -> list[tuple]:
-        """(rows, codes, first, last) of the words that end in an entry after a head."""
+    def find(self, tokens: Tokens, among: np.ndarray) -> Hits:
+        """The words (of the word indices `among`: the scorer passes those of German texts)
+        that end in an entry after a head."""
         starts, ends = tokens.starts, tokens.ends
-        words = np.flatnonzero(ends - starts >= self.shortest + HEAD)
+        words = among[ends[among] - starts[among] >= self.shortest + HEAD]
         closing = tokens.span_hashes(ends[words] - self.shortest, ends[words])
         words = words[self.closings.matches(closing)[0]]
-        if not len(words):
-            return []
+        if not len(words) or not self.tables:
+            empty = np.empty(0, np.int64)
+            return Hits(empty, empty, empty, empty)
         values, where = [], []
         for i, table in enumerate(self.tables):
             long = words[ends[words] - starts[words] >= table.suffix + HEAD]
@@ -200,7 +200,7 @@ class Endings:
         at = self.index.find(np.concatenate(values))
         match = at >= 0
         word = np.concatenate(where)[match]
-        return [(tokens.word_rows[word], self.codes[at[match]], word, word)]
+        return Hits(tokens.word_rows[word], self.codes[at[match]], word, word)
 
 
 def _salted(hashes: np.ndarray, shape: int) -> np.ndarray:
