@@ -30,8 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from training.priors import single_token
-from training.vectors import WordVectors, load_vectors, word_counts
-from workers.tone.features import text_hash
+from training.vectors import WordVectors, load_vectors, save_quantised, word_counts
 
 MULTI_PATH = Path(__file__).resolve().parents[1] / "data" / "word_vectors_multilingual.npz"
 LEIPZIG_BANDS = 30  # bands 10, 20, 30: the commonest 50,648 words of deu_news_2023_1M
@@ -102,16 +101,7 @@ def build(data: Path, out: Path = MULTI_PATH, batch: int = 256) -> dict:
 
     vectors = embed(words) + embed([w[:1].upper() + w[1:] for w in words])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors -= vectors.mean(axis=0)
-    scale = np.abs(vectors).max(axis=0) / 127.0
-    codes = np.round(vectors / scale).astype(np.int8)
-    hashes = np.array([text_hash(w) for w in words], np.uint32)
-    hashes, unique = np.unique(hashes, return_index=True)  # a collision keeps one word
-    out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out, hashes=hashes, codes=codes[unique], scale=scale.astype(np.float32))
-    return {"words": len(hashes), "dims": codes.shape[1],
-            "hash_collisions": len(words) - len(hashes),
-            "megabytes": round(out.stat().st_size / 1e6, 2)}
+    return save_quantised(out, words, vectors)
 
 
 if __name__ == "__main__":

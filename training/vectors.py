@@ -112,6 +112,12 @@ def build(data: Path, out: Path = VECTORS_PATH) -> dict:
     words = vocabulary(texts, encoder_vocab, list(vader_valence()))
     vectors = encoder.encode(words, batch_size=512, convert_to_numpy=True,
                              show_progress_bar=False).astype(np.float64)
+    return save_quantised(out, words, vectors)
+
+
+def save_quantised(out: Path, words: list[str], vectors: np.ndarray) -> dict:
+    """Centre the vectors, quantise them to int8 per dimension and write them by word hash
+    (the file both vector builds ship); a summary of what was written."""
     vectors -= vectors.mean(axis=0)
     scale = np.abs(vectors).max(axis=0) / 127.0
     codes = np.round(vectors / scale).astype(np.int8)
