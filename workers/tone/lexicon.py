@@ -116,13 +116,8 @@ class Lexicon:
         self.start_codes = np.array(list(codes.values()), np.int64)
         self.openings = HashIndex(_sorted_unique(openings), min_bits=SPARSE_BITS)
         # every phrase and prefix shape in one table, each shape's hashes salted apart
-        keys = np.concatenate([_salted(t.hashes, i) for i, t in enumerate(self.shapes)]
-                              or [np.empty(0, np.uint32)])
-        codes = np.concatenate([t.codes for t in self.shapes] or [np.empty(0, np.int64)])
-        order = np.argsort(keys, kind="stable")
-        if len(keys) and (np.diff(keys[order]) == 0).any():
-            raise ValueError("two lexicon entries of different shapes share a hash")
-        self.shaped, self.shaped_codes = HashIndex(keys[order]), codes[order]
+        self.shaped, self.shaped_codes = _salted_index(self.shapes, "lexicon entries of "
+                                                                   "different shapes")
 
     def find(self, tokens: Tokens) -> Hits:
         """Every match in the batch (overlaps included)."""
@@ -174,13 +169,7 @@ class Endings:
         self.shortest = min((t.suffix for t in tables), default=0)
         self.closings = HashIndex(_sorted_unique([_bytes_hash(s[len(s) - self.shortest:])
                                                   for s in spellings]), min_bits=SPARSE_BITS)
-        keys = np.concatenate([_salted(t.hashes, i) for i, t in enumerate(tables)]
-                              or [np.empty(0, np.uint32)])
-        codes = np.concatenate([t.codes for t in tables] or [np.empty(0, np.int64)])
-        order = np.argsort(keys, kind="stable")
-        if len(keys) and (np.diff(keys[order]) == 0).any():
-            raise ValueError("two word endings of different lengths share a hash")
-        self.index, self.codes = HashIndex(keys[order]), codes[order]
+        self.index, self.codes = _salted_index(tables, "word endings of different lengths")
 
     def find(self, tokens: Tokens, among: np.ndarray) -> Hits:
         """The words (of the word indices `among`: the scorer passes those of German texts)
@@ -201,6 +190,18 @@ class Endings:
         match = at >= 0
         word = np.concatenate(where)[match]
         return Hits(tokens.word_rows[word], self.codes[at[match]], word, word)
+
+
+def _salted_index(tables: list[Table], what: str) -> tuple[HashIndex, np.ndarray]:
+    """One index over several tables, each table's hashes salted apart (`_salted` with its
+    position), and the code of each key; two keys that still meet are refused."""
+    keys = np.concatenate([_salted(t.hashes, i) for i, t in enumerate(tables)]
+                          or [np.empty(0, np.uint32)])
+    codes = np.concatenate([t.codes for t in tables] or [np.empty(0, np.int64)])
+    order = np.argsort(keys, kind="stable")
+    if len(keys) and (np.diff(keys[order]) == 0).any():
+        raise ValueError(f"two {what} share a hash")
+    return HashIndex(keys[order]), codes[order]
 
 
 def _salted(hashes: np.ndarray, shape: int) -> np.ndarray:
