@@ -198,12 +198,12 @@ def hashed_parts(tokens: Tokens) -> list[tuple[np.ndarray, np.ndarray, np.ndarra
 def featurize(texts: list[str], tokens: Tokens | None = None) -> Batch:
     """Sparse hashed features of cleaned texts; each row is L2-normalised (for training)."""
     tokens = tokenize(texts) if tokens is None else tokens
-    parts = [(rows, cols, signs) if cols.max(initial=0) < NOWHERE else
-             (rows[cols < NOWHERE], cols[cols < NOWHERE], signs[cols < NOWHERE])
-             for rows, cols, signs in hashed_parts(tokens)]
-    all_rows = np.concatenate([p[0] for p in parts])
+    parts = hashed_parts(tokens)
     cols = np.concatenate([p[1] for p in parts])
-    signs = np.concatenate([p[2] for p in parts])
+    kept = cols < NOWHERE  # n-grams that span two texts are no feature
+    all_rows = np.concatenate([p[0] for p in parts])[kept]
+    cols = cols[kept]
+    signs = np.concatenate([p[2] for p in parts])[kept]
     counts = np.bincount(all_rows, minlength=len(texts)).astype(np.float32)
     norm = 1.0 / np.sqrt(np.maximum(counts, 1.0))
     return Batch(all_rows, cols, signs * norm[all_rows], len(texts))
