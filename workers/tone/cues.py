@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workers.tone import lexicon
+from workers.tone import lang, lexicon
 from workers.tone.features import Tokens, text_hash, tokenize
 from workers.tone.hashindex import HashIndex
 from workers.tone.lang import ENGLISH, GERMAN
@@ -265,7 +265,8 @@ def _punctuation_runs(data: np.ndarray) -> np.ndarray:
 
 
 def languages(tokens: Tokens, hits: lexicon.Hits) -> list[str]:
-    """'en', 'de' or 'other' per text, by distinct common words (as `lang.language_of`)."""
+    """'en', 'de' or 'other' per text, by distinct common words and, where they are close,
+    letter trigrams (as `lang.detect_language`)."""
     n = tokens.size
     counts = []
     for flag in (GERMAN_WORD, ENGLISH_WORD):
@@ -280,9 +281,9 @@ def languages(tokens: Tokens, hits: lexicon.Hits) -> list[str]:
     umlaut[tokens.rows[second[_UMLAUT_SECOND[data[second]]]]] = True
     letters = (data >= 97) & (data <= 122)
     has_words = (np.bincount(tokens.rows[letters], minlength=n) > 0) | umlaut
-    fallback = np.where(umlaut, "de", np.where(has_words, "en", "other"))
-    chosen = np.where(german > english, "de", "en")
-    return np.where((german == 0) & (english == 0), fallback, chosen).tolist()
+    close = np.abs(german - english) <= lang.CLOSE
+    trigrams = lang.trigram_sums(data, tokens.rows, close & has_words)
+    return lang.decide(german, english, trigrams, has_words)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
