@@ -15,7 +15,7 @@ from rq.job import Job
 from rq.registry import StartedJobRegistry
 from servers import LiveServer
 
-from workers import keys
+from workers import keys, strain
 
 
 @pytest.fixture
@@ -157,3 +157,35 @@ def test_a_process_job_that_fails_for_good_keeps_ids_not_text_and_is_polled_agai
     restore_ticket(deployment, "zendesk:100", saved)
     deployment.wait_counted(len(expected) + 1, timeout=60)
     assert deployment.seen({"zendesk:c-99002"}) == {"zendesk:c-99002"}
+
+
+def open_tickets(deployment: Deployment, agent: str) -> int:
+    raw = deployment.client().get(keys.strain(agent))
+    return strain.loads(raw).open_tickets if raw else 0
+
+
+def test_an_assignment_whose_job_fails_after_the_snapshot_counts_once_when_retried(
+        deployment, zendesk):
+    """A real worker's process job writes a newly assigned ticket's snapshot, then fails on a
+    foreign value under the follow-ups key; RQ's Retry runs it again once that is put right,
+    and the ticket joins the agent's load exactly once."""
+    zendesk.add_agent(8, "Ben", group_id=1)
+    deployment.start("scheduler", "scheduler")
+    deployment.start("worker", "worker")
+    deployment.wait_counted(len(customer_comment_ids(zendesk)))
+    deployment.wait_for(lambda: open_tickets(deployment, "zendesk:7") == 20, 30,
+                        "the 20 tickets on Ana's load")
+    r = deployment.client()
+    r.set(keys.FOLLOWUPS, "not Breather's")
+    zendesk.add_ticket(200, int(time.time()), assignee=8)
+    deployment.wait_for(lambda: process_jobs(deployment, "scheduled"), 30,
+                        "the failed process job to be scheduled for a retry")
+    assert r.hget(keys.ticket("zendesk:200"), "agent") == b"zendesk:8"  # written, not applied
+    assert open_tickets(deployment, "zendesk:8") == 0
+    r.delete(keys.FOLLOWUPS)
+    deployment.wait_for(lambda: open_tickets(deployment, "zendesk:8") == 1, 30,
+                        "the retried job to give Ben the ticket")
+    time.sleep(3)  # a few more polls re-read the ticket: nothing may count twice
+    assert (open_tickets(deployment, "zendesk:7"), open_tickets(deployment, "zendesk:8")) == (
+        20, 1)
+    assert process_jobs(deployment, "failed") == []

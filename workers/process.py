@@ -4,7 +4,8 @@ Idempotent by design: each message id is marked as seen in the same Redis transa
 it to an agent's strain state, so a page processed twice (a retried job, a webhook copy of a polled
 message, a crash half-way) counts every message exactly once. No message text is stored.
 The marks live in one hash per ticket (workers/marks.py); a page reads them, and its tickets'
-agents, in one Lua call, and writes them in another.
+agents, in one Lua call, and writes them in another. A ticket's assigned/solved events are kept
+due in its snapshot until that transaction applies them (workers/snapshots.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 
 import redis as redis_lib
 
-from workers import keys, marks, stats, strain, teams
+from workers import keys, marks, snapshots, stats, strain, teams
 from workers.agents import agent_teams
 from workers.bookmarks import check_types
 from workers.connection import connect
@@ -105,54 +106,47 @@ def _ticket_events(r: redis_lib.Redis, tickets: list[dict], retention_days: int 
     """Turn ticket snapshots into assigned/solved events by comparing with the stored snapshot.
 
     Returns (events, released): released maps a ticket to how many parked messages it let go;
-    they leave the pending list only in the transaction that applies them. A closed ticket's
-    snapshot expires after the retention window (an open one is kept): snapshots no longer
-    grow with every ticket ever seen, and a ticket reopened later is a new assignment.
+    they leave the pending list only in the transaction that applies them. The events are
+    written into the snapshot as due with it, and also returned when an earlier job left them
+    due (workers/snapshots.py): a job that dies before applying them loses none.
     """
-    events: list[tuple[strain.Event, dict | None]] = []
+    events: dict[tuple[str, str], tuple[strain.Event, dict | None]] = {}
     released: dict[str, int] = {}
     for ticket in sorted(tickets, key=lambda t: t.get("updated_at") or ""):
-        key = keys.ticket(ticket["id"])
-        old = _ticket_snapshot(r, ticket["id"])
         at = parse_ts(ticket.get("updated_at"))
         if at is None:
             continue
+        parked = _move_snapshot(r, ticket, at, events, retention_days)
+        if parked is not None:
+            team = ticket.get("team") or None
+            found = _parked_events(parked, ticket["id"], ticket["agent"], team)
+            events.update(((ticket["id"], event.id), (event, seen)) for event, seen in found)
+            released[ticket["id"]] = len(found)
+    return list(events.values()), released
+
+
+def _move_snapshot(r: redis_lib.Redis, ticket: dict, at: float,
+                   events: dict[tuple[str, str], tuple[strain.Event, dict | None]],
+                   retention_days: int) -> list[bytes] | None:
+    """Write the ticket's new snapshot with its changes due, adding to `events` what is due on
+    it; returns its parked messages (None without an agent, or for an out-of-date record)."""
+    while True:
+        old = snapshots.read(r, ticket["id"])
+        for event in snapshots.due_events(ticket["id"], old):
+            events.setdefault((ticket["id"], snapshots.due_field(event)), (event, None))
         if float(old.get("updated_at") or 0) > at:
-            continue  # an older snapshot than the one we hold (rollover duplicate)
-        new_agent, new_open = ticket.get("agent") or "", bool(ticket.get("open"))
-        old_agent, old_open = old.get("agent", ""), old.get("open") == "1"
-        team = ticket.get("team") or None
-        if old_agent and old_open and (old_agent != new_agent or not new_open):
-            events.append((strain.Event("solved", at, old_agent, team=team, ticket=ticket["id"]),
-                           None))
-        if new_agent and new_open and (old_agent != new_agent or not old_open):
-            events.append((strain.Event("assigned", at, new_agent, team=team,
-                                        ticket=ticket["id"]), None))
-        pipe = r.pipeline(transaction=True)
-        pipe.hset(key, mapping={"agent": new_agent, "open": "1" if new_open else "0",
-                                "team": ticket.get("team") or "", "updated_at": repr(at)})
-        if new_open:
-            pipe.persist(key)
-        else:
-            pipe.expire(key, retention_days * 86400)
-        pipe.execute()
-        if new_agent:
-            parked = _release_pending(r, ticket["id"], new_agent, team)
-            events.extend(parked)
-            released[ticket["id"]] = len(parked)
-    return events, released
+            return None  # an older snapshot than the one we hold (rollover duplicate)
+        changes = snapshots.changes(old, ticket, at)
+        parked = snapshots.write(r, ticket, at, old.get("v", ""), changes, retention_days)
+        if parked is not None:
+            break  # else another job wrote the snapshot since we read it: read it again
+    for event in changes:
+        events[(ticket["id"], snapshots.due_field(event))] = (event, None)
+    return parked if ticket.get("agent") else None
 
 
-def _ticket_snapshot(r: redis_lib.Redis, ticket_id: str) -> dict[str, str]:
-    return {k.decode(): v.decode() for k, v in r.hgetall(keys.ticket(ticket_id)).items()}
-
-
-def _release_pending(r: redis_lib.Redis, ticket: str, agent: str, team: str | None):
-    """Messages that arrived before their ticket had an agent now count for that agent.
-
-    They are read, not removed: a job killed before applying them leaves them for its retry.
-    """
-    raw = r.lrange(keys.pending(ticket), 0, -1)
+def _parked_events(raw: list[bytes], ticket: str, agent: str, team: str | None):
+    """Messages that arrived before their ticket had an agent now count for that agent."""
     events = []
     for item in raw:
         data = json.loads(item)
@@ -282,8 +276,12 @@ def _commit_group(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | Non
 
     def fresh(pipe) -> dict[str, list[strain.Event]]:
         checked = [e for e, s in items if s is not None]
-        found, _ = marks.look(pipe, [(keys.messages(e.ticket), e.id) for e in checked])
-        done = {id(e) for e, raw in zip(checked, found, strict=True) if marks.applied(raw)}
+        due = [e for e, s in items if s is None]  # a ticket's assigned/solved events
+        found, _ = marks.look(pipe, [(keys.messages(e.ticket), e.id) for e in checked]
+                              + [(keys.ticket(e.ticket), snapshots.due_field(e)) for e in due])
+        done = {id(e) for e, raw in zip(checked, found[:len(checked)], strict=True)
+                if marks.applied(raw)}
+        done |= {id(e) for e, raw in zip(due, found[len(checked):], strict=True) if raw is None}
         chosen: dict[str, list[strain.Event]] = defaultdict(list)
         for event, _ in items:
             if id(event) not in done:
@@ -315,6 +313,12 @@ def _commit_group(r: redis_lib.Redis, items: list[tuple[strain.Event, dict | Non
         for ticket, count in released.items():
             if count:  # the parked messages applied here leave the pending list with them
                 pipe.ltrim(keys.pending(ticket), count, -1)
+        applied_due: dict[str, list[str]] = defaultdict(list)
+        for event in (e for events in chosen.values() for e in events):
+            if seen_of[id(event)] is None:
+                applied_due[event.ticket].append(snapshots.due_field(event))
+        for ticket, fields in applied_due.items():  # applied: no longer due
+            pipe.hdel(keys.ticket(ticket), *fields)
         latest = [e.at for events in chosen.values() for e in events]
         if latest:
             pipe.zadd(keys.CLOCK, {"latest": max(latest)}, gt=True)
