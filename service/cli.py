@@ -4,9 +4,14 @@ Flask and `breather --help` stays fast. Each command lives in service/commands/<
 
 from __future__ import annotations
 
-import importlib
+from service import stopping
 
-import click
+if __name__ == "__main__":  # `python -m service.cli`; the `breather` script: service/entry.py
+    stopping.exit_at_once()  # before anything slow is imported (see service/stopping.py)
+
+import importlib  # noqa: E402
+
+import click  # noqa: E402
 
 COMMANDS: dict[str, str] = {
     "demo": "service.commands.demo:demo",
@@ -39,6 +44,11 @@ class LazyGroup(click.Group):
             return None
         module_name, attr = target.split(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def invoke(self, ctx: click.Context):
+        """Run the command; a stop signal while it imports or starts ends it with one line."""
+        with stopping.exit_on_stop():
+            return super().invoke(ctx)
 
 
 @click.group(cls=LazyGroup)

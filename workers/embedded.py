@@ -81,7 +81,11 @@ def start_embedded_redis(data_dir: str | Path, port: int | None = None) -> Embed
     ]
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
     server = EmbeddedRedis(process=process, port=port, data_dir=data_dir)
-    _wait_until_ready(server)
+    try:
+        _wait_until_ready(server)
+    except BaseException:  # a stop signal too: the server has its own session, nobody else
+        server.stop()      # would stop it
+        raise
     return server
 
 

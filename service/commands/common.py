@@ -6,13 +6,13 @@ import atexit
 import contextlib
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 
 import click
 import redis as redis_lib
 
+from service import stopping
 from workers.connection import RETRIES, connect
 from workers.embedded import EmbeddedRedisError, attach_or_start
 from workers.settings import ConfigError, Settings
@@ -73,25 +73,20 @@ class _JsonFormatter(logging.Formatter):
 
 
 def stop_on_signals() -> None:
-    """SIGINT and SIGTERM raise KeyboardInterrupt, whatever disposition the process inherited.
+    """SIGINT and SIGTERM raise KeyboardInterrupt (`service.stopping.Stopped`), whatever
+    disposition the process inherited.
 
     A command started in the background by a non-interactive shell inherits SIGINT ignored
     (and Python then leaves it ignored): without this, Ctrl-C or `kill -INT` would do nothing.
+    Until a command calls this, a stop signal ends `breather` at once (service/stopping.py).
     """
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _interrupt)
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+    stopping.interrupt()
 
 
 @contextlib.contextmanager
 def quiet_interrupt():
-    """SIGINT or SIGTERM ends a long-running command cleanly, without a stack trace."""
+    """SIGINT or SIGTERM ends a long-running command cleanly: one line, no stack trace, exit
+    130 or 143."""
     stop_on_signals()
-    try:
+    with stopping.exit_on_stop():
         yield
-    except KeyboardInterrupt:
-        click.echo("", err=True)
-        sys.exit(130)

@@ -44,13 +44,14 @@ def demo(port: int, speed: float, data_dir: str, duration: float) -> None:
     stop_on_signals()
     root = Path(data_dir)
     shutil.rmtree(root, ignore_errors=True)
-    redis_url, embedded = _demo_redis(root)
-    port = port or free_port()
-    sandbox_port = free_port()
-    secret = secrets.token_urlsafe(24)
-    env = _demo_env(redis_url, sandbox_port, secret)
     children: list[Child] = []
+    embedded = None
     try:
+        redis_url, embedded = _demo_redis(root)
+        port = port or free_port()
+        sandbox_port = free_port()
+        secret = secrets.token_urlsafe(24)
+        env = _demo_env(redis_url, sandbox_port, secret)
         logs = root / "logs"
         children.append(start_child("sandbox", ["sandbox", "--port", str(sandbox_port),
                                                 "--speed", str(speed)], env, logs))

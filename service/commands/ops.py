@@ -41,15 +41,33 @@ def worker(burst: bool) -> None:
     """Run an RQ worker that polls helpdesks and scores messages."""
     from rq import Queue, Worker
 
-    setup_logging()
-    settings = load_settings()
-    _warm_up()
-    connection = redis_for(settings)
-    queue = Queue(settings.queue_name, connection=connection)
-    with quiet_interrupt():
-        Worker([queue], connection=connection, job_monitoring_interval=JOB_MONITORING_SECONDS,
-               maintenance_interval=MAINTENANCE_SECONDS).work(
-            burst=burst, logging_level="WARNING", with_scheduler=True)  # runs Retry intervals
+    with quiet_interrupt():  # also while starting: loading the model takes a while
+        setup_logging()
+        settings = load_settings()
+        _warm_up()
+        connection = redis_for(settings)
+        queue = Queue(settings.queue_name, connection=connection)
+        rq_worker = Worker([queue], connection=connection,
+                           job_monitoring_interval=JOB_MONITORING_SECONDS,
+                           maintenance_interval=MAINTENANCE_SECONDS)
+        try:
+            rq_worker.work(burst=burst, logging_level="WARNING",
+                           with_scheduler=True)  # the scheduler runs Retry intervals
+        except KeyboardInterrupt:
+            _undo_start(rq_worker)
+            raise
+    log.info("worker stopped")
+
+
+def _undo_start(rq_worker) -> None:
+    """A stop signal before RQ's loop put its own handlers in place: stop the scheduler
+    process it may have forked and take the worker off Redis's list, as its loop would."""
+    import redis
+
+    try:
+        rq_worker.teardown()
+    except (redis.RedisError, OSError) as exc:
+        log.warning("worker stopped without unregistering: %s", exc)
 
 
 def _warm_up() -> None:
