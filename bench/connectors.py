@@ -139,14 +139,15 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     z = zendesk_requests(CHANGED)
     f = freshdesk_requests(CHANGED)
-    server = start_embedded_redis(Path(tempfile.mkdtemp()))
-    try:
-        import redis as redis_lib
+    with tempfile.TemporaryDirectory(prefix="breather-bench-") as folder:
+        server = start_embedded_redis(Path(folder))
+        try:
+            import redis as redis_lib
 
-        pages = export_pages(ACCOUNT)
-        ours, naive = throughput(redis_lib.Redis.from_url(server.url), *pages)
-    finally:
-        server.stop()
+            pages = export_pages(ACCOUNT)
+            ours, naive = throughput(redis_lib.Redis.from_url(server.url), *pages)
+        finally:
+            server.stop()
     print(f"changed tickets: {CHANGED}, each with one comment; account: {ACCOUNT:,} tickets")
     print(f"zendesk   tickets  {z['tickets']:.2f} req/1000 tickets (target <= 2)")
     print(f"zendesk   comments {z['events']:.2f} req/1000 comment events (target <= 2); "

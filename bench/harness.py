@@ -10,10 +10,12 @@ import bisect
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -147,7 +149,6 @@ class ServedApp:
 
     def __init__(self, app):
         import logging
-        import threading
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per vendor request
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -165,15 +166,23 @@ class ServedApp:
 
 # -- processes ------------------------------------------------------------------------------
 class Stack:
-    """A Redis and the Breather processes of one benchmark run; `close` stops them all."""
+    """A Redis and the Breather processes of one benchmark run in a temporary folder; `close`
+    stops them all and removes the folder (used as a context manager: also on an error,
+    Ctrl-C or SIGTERM)."""
 
     def __init__(self, vendor_url: str | None = None, **env):
         self.folder = Path(tempfile.mkdtemp(prefix="breather-bench-"))
         self._exit = ExitStack()
-        self.redis_server = start_embedded_redis(self.folder / "redis")
+        self._exit.callback(shutil.rmtree, self.folder, ignore_errors=True)  # last, after all
+        try:
+            self.redis_server = start_embedded_redis(self.folder / "redis")
+        except BaseException:
+            self._exit.close()
+            raise
         self._exit.callback(self.redis_server.stop)
         self.redis = redis_lib.Redis.from_url(self.redis_server.url)
         self.processes: dict[str, subprocess.Popen] = {}
+        self._sigterm = None
         self.env = {**os.environ, "REDIS_URL": self.redis_server.url,
                     "BREATHER_SECRET": SECRET, "BREATHER_LOG_FORMAT": "plain",
                     "PYTHONPATH": str(ROOT), **env}
@@ -217,6 +226,13 @@ class Stack:
         return found
 
     def close(self) -> None:
+        """Stop every process, then Redis, then remove the folder (whatever fails first)."""
+        try:
+            self._stop_processes()
+        finally:
+            self._exit.close()
+
+    def _stop_processes(self) -> None:
         descendants = self._descendants()
         for process in self.processes.values():
             if process.poll() is None:
@@ -232,7 +248,6 @@ class Stack:
                 child.kill()
             except psutil.NoSuchProcess:
                 pass
-        self._exit.close()
 
     def _descendants(self) -> list[psutil.Process]:
         found = []
@@ -244,10 +259,21 @@ class Stack:
         return found
 
     def __enter__(self) -> Stack:
+        """SIGTERM interrupts the run like Ctrl-C while the stack is up, so `close` runs."""
+        if threading.current_thread() is threading.main_thread():
+            self._sigterm = signal.signal(signal.SIGTERM, _interrupt)
         return self
 
     def __exit__(self, *exc) -> None:
-        self.close()
+        try:
+            self.close()
+        finally:
+            if self._sigterm is not None:
+                signal.signal(signal.SIGTERM, self._sigterm)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
