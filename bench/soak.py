@@ -192,7 +192,7 @@ def run(minutes: float, rate: float, stream: float, poll_seconds: int, plot_to: 
             for thread in threads:
                 thread.join(timeout=10)
             snapshots.append((samples[-1][0], snapshot(stack)))
-            stats = read_stats(out)
+            stats, fivexx = read_stats(out), failures_5xx(out)  # the folder goes with the stack
             failed_jobs = FailedJobRegistry(queue=Queue("breather", connection=stack.redis)).count
             customer_messages = processed(stack)
             end_load = machine_load()
@@ -200,7 +200,7 @@ def run(minutes: float, rate: float, stream: float, poll_seconds: int, plot_to: 
         served.close()
     from_s = min(120.0, minutes * 60 / 5)
     first = next((s for at, s in snapshots if at >= from_s - 5), snapshots[0][1])
-    result = {"stats": stats, "failed_jobs": failed_jobs, "5xx": failures_5xx(out),
+    result = {"stats": stats, "failed_jobs": failed_jobs, "5xx": fivexx,
               "growth": growth(samples, from_s), "redis_first": first,
               "redis_window_full": next(((at, s) for at, s in snapshots[:-1]
                                          if at >= JOB_RESULT_TTL + 30), None),
