@@ -154,3 +154,29 @@ def test_the_german_head_scores_words_germeval_never_showed_by_their_meaning():
     assert (where >= 0).all()
     scores = model.german_scores[where, 0]
     assert scores[:3].min() > scores[3:].max()
+
+
+def test_training_rows_give_the_scorers_decision_values_for_repeated_ngrams():
+    """A head fitted on training's feature rows must score as the scorer computes: the same
+    weights, IDF and dense weights give the same logit through `Part.x` (training) and
+    `ToneModel.logits` (the scorer), also for texts whose n-grams repeat, where the norm of the
+    summed row and the scorer's per-occurrence norm differ."""
+    pytest.importorskip("scipy")
+    from training.data import prepare
+    from training.train import Part
+    from workers.tone.features import DIM
+    from workers.tone.model import DENSE, ToneModel
+
+    texts = ["nein nein nein nein nein, nein!", "aaaaaaaaaaaa", "ha ha ha ha ha ha ha",
+             "Das ist eine Frechheit, eine echte Frechheit."]
+    rng = np.random.default_rng(3)
+    weights = rng.normal(size=(DIM, 1)).astype(np.float16)
+    dense = rng.normal(size=(len(DENSE), 1)).astype(np.float32)
+    idf = rng.uniform(1.0, 9.0, DIM).astype(np.float16)
+    heads = np.repeat(weights, 3, axis=1)
+    scorer = ToneModel(heads, np.repeat(dense, 3, axis=1), np.zeros(3, np.float32), {}, idf)
+    logits = scorer.logits([prepare(text) for text in texts])[0][:, 2]  # scored in any batch
+    part = Part([(text, 1, 0, "de") for text in texts])
+    x = part.x(idf.astype(np.float32))
+    training = x @ np.concatenate([weights[:, 0].astype(np.float64), dense[:, 0]])
+    np.testing.assert_allclose(logits, training, rtol=2e-4, atol=2e-4)

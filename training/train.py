@@ -29,19 +29,31 @@ __all__ = ["SEED", "fit_model", "load_extra", "load_germeval", "load_goemotions"
 
 
 def raw_matrix(texts: list[str]):
+    """The hashed features of the texts: (signed sums, sums of squares) per text and column.
+
+    A column sums its occurrences in the first (a repeated n-gram counts twice, colliding
+    n-grams of opposite sign cancel); the second keeps what the scorer's norm needs, one
+    square per occurrence (see `weighted`)."""
     from scipy import sparse
 
     batch = featurize(texts)
-    return sparse.csr_matrix((batch.vals, (batch.rows, batch.cols)), shape=(len(texts), DIM))
+    shape = (len(texts), DIM)
+    return (sparse.csr_matrix((batch.vals, (batch.rows, batch.cols)), shape=shape),
+            sparse.csr_matrix((batch.vals * batch.vals, (batch.rows, batch.cols)), shape=shape))
 
 
-def weighted(x, idf: np.ndarray, dense: np.ndarray):
-    """IDF-weighted, row-normalised hashed features next to the dense ones (as at inference):
-    the dense ones end in the pooled word vectors."""
+def weighted(x, squares, idf: np.ndarray, dense: np.ndarray):
+    """IDF-weighted hashed features divided by the scorer's norm, next to the dense ones (which
+    end in the pooled word vectors).
+
+    The norm is the scorer's (workers.tone.features.linear_sums): √Σ idf² over the text's
+    n-gram occurrences, not the norm of the summed row. The two differ for every text with a
+    repeated n-gram ("nein nein nein"); with the row's own norm the head was fitted on values
+    the scorer never computes."""
     from scipy import sparse
 
     x = x @ sparse.diags(idf.astype(np.float64))
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms = np.sqrt(np.asarray(squares @ (idf.astype(np.float64) ** 2)).ravel())
     x = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x
     return sparse.hstack([x, sparse.csr_matrix(dense)]).tocsr()
 
@@ -71,7 +83,7 @@ class Part:
     def __init__(self, rows: list, vectors: WordVectors | None = None):
         texts = [prepare(t) for t, *_ in rows]
         self.rows = rows
-        self.raw = raw_matrix(texts)
+        self.raw, self.squares = raw_matrix(texts)
         dense = [dense_features(texts)]
         if vectors is not None:
             dense.append(word_vector_features(texts, vectors))
@@ -80,7 +92,7 @@ class Part:
         self.praise = np.array([p for _, _, p, _ in rows])
 
     def x(self, idf: np.ndarray):
-        return weighted(self.raw, idf, self.dense)
+        return weighted(self.raw, self.squares, idf, self.dense)
 
 
 def vectors_for(lang: str) -> WordVectors:
