@@ -180,3 +180,28 @@ def test_training_rows_give_the_scorers_decision_values_for_repeated_ngrams():
     x = part.x(idf.astype(np.float32))
     training = x @ np.concatenate([weights[:, 0].astype(np.float64), dense[:, 0]])
     np.testing.assert_allclose(logits, training, rtol=2e-4, atol=2e-4)
+
+
+def test_written_out_umlauts_alias_a_word_unless_they_are_a_word_of_their_own():
+    from training.multivectors import alias_pairs, spelled_out
+
+    assert spelled_out("unverschämt") == "unverschaemt"
+    assert spelled_out("grüße, ärger, öl") == "gruesse, aerger, oel"
+    words = ["maße", "masse", "müßte", "müsste", "grün", "haus"]
+    aliases, targets = alias_pairs(words, np.array([text_hash(w) for w in words], np.uint32))
+    found = dict(zip(aliases.tolist(), targets.tolist(), strict=True))
+    assert found == {text_hash("muesste"): text_hash("müsste"),  # the first in sorted order
+                     text_hash("gruen"): text_hash("grün")}  # "masse" is a word of its own
+
+
+def test_the_german_head_scores_a_written_out_spelling_as_the_word():
+    """Customers without a German keyboard write "unverschaemt": the shipped German word
+    scores know that spelling and give it the word's score."""
+    model = load_model()
+    pairs = [("unverschämt", "unverschaemt"), ("betrüger", "betrueger"), ("ärgerlich",
+                                                                          "aergerlich")]
+    where = model.german_words.find(np.array([text_hash(w) for pair in pairs for w in pair],
+                                             np.uint32))
+    assert (where >= 0).all()
+    scores = model.german_scores[where, 0].reshape(-1, 2)
+    np.testing.assert_array_equal(scores[:, 0], scores[:, 1])
