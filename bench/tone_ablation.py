@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="training data (or BREATHER_TONE_DATA)")
     english = train.load_goemotions(data_dir(parser.parse_args().data) / "goemotions")
     rows = [row for part in train.split(english)[:2] for row in part]  # never the report split
-    part = train.Part(rows, train.vectors_for("en"))
+    part = train.part_for("en", rows)
     y = part.anger
     priors = slice(len(DENSE) - len(PRIOR_FEATURES), len(DENSE))
     vectors = slice(len(DENSE), part.dense.shape[1])

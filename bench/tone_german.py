@@ -61,7 +61,7 @@ def by_conversation(data: Path, c: float | None = None) -> dict:
 
     german = load_germeval(data / "germeval2018")
     c = c or json.loads(train.MODEL_PATH.with_suffix(".json").read_text())["C"]["de"]
-    part = train.Part(german, train.vectors_for("de"))
+    part = train.part_for("de", german)
     keys = [conversation(text, i) for i, (text, *_) in enumerate(german)]
     scores, hostile = held_out(part, keys, c, SEED)
     shipped = scores + HELPDESK_BOOST * find_cue_batch([prepare(t) for t, *_ in german]).helpdesk

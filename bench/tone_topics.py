@@ -52,7 +52,7 @@ def by_topic(data: Path, c: float | None = None) -> dict:
 
     german = load_germeval(data / "germeval2018")
     c = c or json.loads(train.MODEL_PATH.with_suffix(".json").read_text())["C"]["de"]
-    part = train.Part(german, train.vectors_for("de"))
+    part = train.part_for("de", german)
     topics = [topic(text) for text, *_ in german]
     keys = [f"topic {name}" if name else conversation(text, i)
             for i, ((text, *_), name) in enumerate(zip(german, topics, strict=True))]

@@ -205,3 +205,47 @@ def test_the_german_head_scores_a_written_out_spelling_as_the_word():
     assert (where >= 0).all()
     scores = model.german_scores[where, 0].reshape(-1, 2)
     np.testing.assert_array_equal(scores[:, 0], scores[:, 1])
+
+
+def test_the_saved_german_head_scores_as_the_fitted_one_with_block_weights(tmp_path, tiny_rows,
+                                                                        monkeypatch):
+    """Block weights (dense features and pooled vectors scaled before fitting) are folded back
+    into what is saved: the scorer's German logits equal the fitted head's decision values."""
+    pytest.importorskip("sklearn")
+    from scipy import sparse
+
+    from training import train
+
+    monkeypatch.setitem(train.BLOCK_WEIGHTS, "de", (0.5, 0.25))
+    fitted = {}
+    real_refit = train.refit
+
+    def recording_refit(parts, x, labels, c):
+        head, ratio = real_refit(parts, x, labels, c)
+        if parts[0].rows[0][3] == "de":
+            fitted.update(head=head, x=train.scaled(sparse.vstack(x).tocsr(), ratio),
+                          texts=[t for part in parts for t, *_ in part.rows])
+        return head, ratio
+
+    monkeypatch.setattr(train, "refit", recording_refit)
+    train.fit_model(tiny_rows, tmp_path / "m.npz")
+    expected = fitted["head"].decision_function(fitted["x"])
+    logits, cues = load_model.__wrapped__(tmp_path / "m.npz").logits(fitted["texts"])
+    assert set(cues.langs) == {"de"}
+    np.testing.assert_allclose(logits[:, 1], expected, rtol=1e-2, atol=1e-2)
+
+
+def test_the_german_variant_bench_weighs_groups_and_drops_word_ngrams():
+    pytest.importorskip("scipy")
+    from bench.tone_german_options import character_ngrams, group_weights
+    from training.train import raw_matrix
+
+    weights = group_weights(["a", "a", "a", "a", "b"], 0.5)
+    np.testing.assert_allclose(weights / weights[-1], [0.5, 0.5, 0.5, 0.5, 1.0])
+    assert weights.mean() == pytest.approx(1.0)
+    text = "nein nein"  # " nein nein ": 9 character 3-grams, 8 4-grams; 2 words, 1 pair
+    chars, squares = character_ngrams([text])
+    assert squares.sum() == 17
+    signed, all_squares = raw_matrix([text])
+    assert all_squares.sum() == pytest.approx(1.0)  # 20 n-grams, each (1/√20)²
+    assert chars.nnz < signed.nnz
