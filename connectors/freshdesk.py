@@ -8,6 +8,7 @@ import base64
 import logging
 import re
 from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
 
 from connectors import records
 from connectors.errors import ConnectorError, MalformedResponse, NotFoundError
@@ -19,6 +20,7 @@ log = logging.getLogger("breather.connectors.freshdesk")
 SOURCE = "freshdesk"
 PAGE_CAP = 300
 PER_PAGE = 100
+SETTLE_SECONDS = 60  # how long after a second Freshdesk's answers are taken to show it all
 EPOCH = "1970-01-01T00:00:00Z"
 STATUSES = {2: "open", 3: "pending", 4: "solved", 5: "closed"}
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
@@ -52,8 +54,10 @@ class FreshdeskClient:
         self.per_page = per_page
         self._team_of_agent: dict[str, str] = {}
 
-    def _pages(self, path: str, params: dict) -> Iterator[tuple[list[dict], str | None, int]]:
-        """Items of each page, the next URL from the Link header, and the page number."""
+    def _pages(self, path: str, params: dict
+               ) -> Iterator[tuple[list[dict], str | None, int, float | None]]:
+        """Items of each page, the next URL from the Link header, the page number, and when
+        Freshdesk answered (its Date header, unix seconds; None without one)."""
         url: str = path
         query: dict | None = {**params, "per_page": self.per_page, "page": 1}
         page = 1
@@ -61,7 +65,8 @@ class FreshdeskClient:
             data, response = self.http.get_json(url, query, _expect_array)
             match = _NEXT.search(response.headers.get("Link", ""))
             next_url = match.group(1) if match else None
-            yield [i for i in data if isinstance(i, dict)], next_url, page
+            answered = _server_time(response.headers.get("Date"))
+            yield [i for i in data if isinstance(i, dict)], next_url, page, answered
             if not next_url:
                 return
             url, query, page = next_url, None, page + 1
@@ -86,7 +91,7 @@ class FreshdeskClient:
         if not self._team_of_agent:
             self.groups()
         found = []
-        for items, _, _ in self._pages("/api/v2/agents", {}):
+        for items, _, _, _ in self._pages("/api/v2/agents", {}):
             for item in items:
                 if not records.valid_id(item.get("id")):
                     continue
@@ -122,14 +127,19 @@ class FreshdeskClient:
         snapshot time. The bookmark never moves backwards.
         """
         since = records.iso((bookmark or {}).get("updated_since")) or EPOCH
+        settled = _settled_at(bookmark or {}, since)
         while True:
             params = {"updated_since": since, "order_by": "updated_at", "order_type": "asc"}
             rolled_from = since
-            for items, next_url, page in self._pages("/api/v2/tickets", params):
-                page_records = [r for i in items for r in self.ticket_with_messages(i, groups)]
+            for items, next_url, page, answered in self._pages("/api/v2/tickets", params):
+                page_records = [r for i in items for r in self.ticket_with_messages(
+                    i, groups, conversations=_ticket_key(i, since) not in settled)]
+                start = since
                 since = max([since] + [records.iso(i.get("updated_at")) or since for i in items])
+                settled = _settled(items, since, answered, settled if since == start else set())
                 hit_cap = page >= self.page_cap and len(items) >= self.per_page
-                mark = {"updated_since": since, "position": records.epoch(since)}
+                mark = {"updated_since": since, "position": records.epoch(since),
+                        "settled": sorted(settled)}
                 yield Page(page_records, mark, next_url is None and not hit_cap)
                 if hit_cap:
                     break
@@ -140,8 +150,10 @@ class FreshdeskClient:
                                      f"updated at {since}; cannot move past them")
             log.info("freshdesk: %d-page cap reached, continuing from %s", self.page_cap, since)
 
-    def ticket_with_messages(self, item: dict, groups: dict[str, str]) -> list[dict]:
-        """The ticket record, its description as the first customer message, its conversations."""
+    def ticket_with_messages(self, item: dict, groups: dict[str, str],
+                             conversations: bool = True) -> list[dict]:
+        """The ticket record, its description as the first customer message, its conversations
+        (unless told they are known: see `_settled`)."""
         ticket = ticket_record(item, groups)
         if ticket is None:
             log.warning("freshdesk: skipped a ticket without id/updated_at: %s",
@@ -152,8 +164,10 @@ class FreshdeskClient:
             found.append(records.message(SOURCE, f"d-{item['id']}", item["id"],
                                          item.get("requester_id"), "customer", True,
                                          item.get("created_at"), item["description_text"]))
+        if not conversations:
+            return found
         try:
-            for page, _, _ in self._pages(f"/api/v2/tickets/{item['id']}/conversations", {}):
+            for page, _, _, _ in self._pages(f"/api/v2/tickets/{item['id']}/conversations", {}):
                 found.extend(conversation_record(c, item["id"]) for c in page
                              if records.valid_id(c.get("id")) and records.iso(c.get("created_at")))
         except ConnectorError as exc:
@@ -161,6 +175,49 @@ class FreshdeskClient:
                 raise
             log.warning("freshdesk: conversations of ticket %s skipped: %s", item["id"], exc)
         return found
+
+
+def _ticket_key(item: dict, second: str) -> str | None:
+    """The ticket's id when it was last updated in `second` (the bookmark's), else None."""
+    if records.iso(item.get("updated_at")) != second or not records.valid_id(item.get("id")):
+        return None
+    return str(item["id"])
+
+
+def _settled(items: list[dict], second: str, answered: float | None,
+             known: set[str]) -> set[str]:
+    """Ids of the tickets last updated in `second` whose conversations are read for good.
+
+    Freshdesk's `updated_since` is inclusive, so every poll lists the tickets of the bookmark's
+    second again. A ticket's conversations need reading again only if it changed since they
+    were read, and a change within that same second would not move its `updated_at`. Once the
+    list was answered SETTLE_SECONDS after that second (by Freshdesk's own clock, its Date
+    header), every change of that second happened well before the conversations were read
+    (after the list), and any later change has a later `updated_at`: the ticket is then read
+    again in full. Without a Date header nothing is settled.
+    """
+    if answered is None or answered < records.epoch(second) + 1 + SETTLE_SECONDS:
+        return known
+    return known | {key for key in (_ticket_key(i, second) for i in items) if key}
+
+
+def _settled_at(bookmark: dict, since: str) -> set[str]:
+    """The settled ticket ids a bookmark keeps for its own second."""
+    if records.iso(bookmark.get("updated_since")) != since:
+        return set()
+    value = bookmark.get("settled")
+    return {str(i) for i in value if isinstance(i, int | str)} if isinstance(value, list) \
+        else set()
+
+
+def _server_time(value: str | None) -> float | None:
+    """An HTTP Date header as unix seconds; None when missing or unreadable."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def ticket_record(item: dict, groups: dict[str, str]) -> dict | None:

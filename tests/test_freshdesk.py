@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from servers import LiveServer
 from vendors import T0, FakeFreshdesk, iso
@@ -111,3 +113,43 @@ def test_retry_after_on_429_and_budget_headers_are_read(freshdesk):
 def test_wrong_api_key_is_an_auth_error(freshdesk):
     with pytest.raises(AuthError):
         FreshdeskClient(freshdesk.url, "nope", sleep=no_sleep).check()
+
+
+def conversation_ids(pages) -> set[str]:
+    return {r["id"] for r in all_records(pages) if r["id"].startswith("freshdesk:c-")}
+
+
+def test_the_bookmark_seconds_tickets_are_not_read_again_once_that_second_is_settled(
+        freshdesk):
+    """Freshdesk lists the bookmark's second again on every poll; a ticket of that second whose
+    conversations were read a minute after it is listed without reading them again, until it
+    changes."""
+    freshdesk.add_ticket(1, T0)
+    freshdesk.add_ticket(2, T0 + 5)
+    freshdesk.add_conversation(11, 2, T0 + 5)
+    client = client_for(freshdesk)
+    first = list(client.tickets({"updated_since": iso(T0)}, {}))
+    assert conversation_ids(first) == {"freshdesk:c-11"}
+    assert first[-1].bookmark["settled"] == ["2"]
+    before = freshdesk.count("/conversations")
+    again = list(client.tickets(first[-1].bookmark, {}))
+    assert freshdesk.count("/conversations") == before  # one list request, nothing else
+    assert [r["id"] for r in all_records(again) if r["kind"] == "ticket"] == ["freshdesk:2"]
+    freshdesk.add_conversation(12, 2, T0 + 9)
+    freshdesk.add_ticket(2, T0 + 9)  # a new conversation moves updated_at on
+    later = list(client.tickets(again[-1].bookmark, {}))
+    assert conversation_ids(later) == {"freshdesk:c-11", "freshdesk:c-12"}
+
+
+def test_a_ticket_of_a_recent_second_is_read_again_so_a_change_in_that_second_is_seen(
+        freshdesk):
+    """A conversation added within the second the ticket was last updated leaves updated_at
+    where it was: while that second is recent, every poll reads the conversations again."""
+    now = int(time.time())
+    freshdesk.add_ticket(3, now)
+    client = client_for(freshdesk)
+    first = list(client.tickets({"updated_since": iso(now - 60)}, {}))
+    assert first[-1].bookmark["settled"] == []
+    freshdesk.add_conversation(31, 3, now)  # same second: updated_at stays
+    again = list(client.tickets(first[-1].bookmark, {}))
+    assert conversation_ids(again) == {"freshdesk:c-31"}
