@@ -15,7 +15,8 @@ import pytest
 from bench.harness import ROOT, Stack
 
 RUN_UNTIL_STOPPED = """
-import json, sys, time
+import json, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, whatever we inherit
 from bench.harness import Stack
 with Stack() as stack:
     stack.start("sleeper", [sys.executable, "-c", "import time; time.sleep(120)"])
@@ -56,15 +57,17 @@ def test_a_run_stopped_by_a_signal_removes_its_folder_and_processes(sig, tmp_pat
     with open(tmp_path / "stderr", "w") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-c", RUN_UNTIL_STOPPED], cwd=ROOT, stdout=subprocess.PIPE,
-            stderr=stderr, text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
+            stderr=stderr, text=True)
     started = {"pids": {}}
     try:
         started = json.loads(process.stdout.readline())
         folder = Path(started["folder"])
         assert folder.is_dir()
         process.send_signal(sig)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError((tmp_path / "stderr").read_text()[-3000:]) from None
         assert not folder.exists(), (tmp_path / "stderr").read_text()[-2000:]
         assert not [name for name, pid in started["pids"].items() if alive(pid)]
     finally:
