@@ -6,7 +6,7 @@ agent), but the events count only later, in the transaction that writes the agen
 states. So the events are written into the snapshot, in the same command that moves it on, as
 "due" fields (`due:{type}:{at}:{agent}` -> team); the transaction that applies one deletes its
 field. A job killed or failing in between leaves them due, and whichever job next reads the
-ticket applies them: once, since an applied event's field is gone (decision 60).
+ticket applies them: once, since an applied event's field is gone (decision 56).
 
 The snapshot's `v` field counts its writes: a write goes through only if nobody wrote the
 snapshot since it was read, so two jobs with copies of a ticket cannot both see "new agent".
