@@ -153,7 +153,7 @@ def test_a_process_job_that_fails_for_good_keeps_ids_not_text_and_is_polled_agai
     assert "zendesk:c-99002" in {record["id"] for record in records}
     # the failure callback saves the stripped job, then marks the re-poll: wait for the mark
     deployment.wait_for(lambda: deployment.client().hget(keys.REPOLL, "zendesk|messages")
-                        is not None, 15, "the streams to be marked for a re-poll")
+                        is not None, 45, "the streams to be marked for a re-poll")
     restore_ticket(deployment, "zendesk:100", saved)
     deployment.wait_counted(len(expected) + 1, timeout=60)
     assert deployment.seen({"zendesk:c-99002"}) == {"zendesk:c-99002"}
