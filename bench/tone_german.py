@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +28,14 @@ from training.threshold import FOLDS, conversation, group_folds
 from training.threshold import idf_of as _idf
 
 
-def held_out(part, keys: list[str], c: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold decision values and hostile flags for every tweet."""
+def held_out(part, keys: list[str], c: float, seed: int, weights: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold decision values and hostile flags for every tweet (`weights`: optional
+    sample weights of the rows)."""
     from training import train
+
+    def rows(picked: np.ndarray) -> np.ndarray | None:
+        return None if weights is None else weights[picked]
 
     y, fold = part.anger, group_folds(keys, FOLDS, seed)
     scores, hostile = np.zeros(len(y)), np.zeros(len(y), bool)
@@ -39,19 +45,23 @@ def held_out(part, keys: list[str], c: float, seed: int) -> tuple[np.ndarray, np
         calibration = group_folds([keys[i] for i in rest], 9, seed + k) == 0
         fit_rows, cal_rows = rest[~calibration], rest[calibration]
         ratio = train.nb_scale(x[fit_rows], y[fit_rows])
-        head = train.fit(train.scaled(x[fit_rows], ratio), y[fit_rows], c)
+        head = train.fit(train.scaled(x[fit_rows], ratio), y[fit_rows], c, rows(fit_rows))
         threshold = train.best_threshold(head.decision_function(train.scaled(x[cal_rows], ratio)),
                                          y[cal_rows], macro=True)
         ratio = train.nb_scale(x[rest], y[rest])  # refit on all training folds, as shipped
-        head = train.fit(train.scaled(x[rest], ratio), y[rest], c)
+        head = train.fit(train.scaled(x[rest], ratio), y[rest], c, rows(rest))
         out = np.flatnonzero(fold == k)
         scores[out] = head.decision_function(train.scaled(x[out], ratio))
         hostile[out] = scores[out] >= threshold
     return scores, hostile
 
 
-def by_conversation(data: Path, c: float | None = None) -> dict:
-    """Pooled out-of-fold AUC and macro-F1 of the German head, held out by conversation."""
+def held_out_by(data: Path, c: float | None, group: Callable[[str, int], str]
+                ) -> tuple[list[str], np.ndarray, np.ndarray, dict]:
+    """The German head fitted as training fits it, each tweet scored by a head that never saw
+    its group (`group(text, index)`): the texts, labels, out-of-fold scores, and the pooled
+    AUC and macro-F1 (each fold's own threshold, and the shipped one with the helpdesk boost
+    added, as `score` adds it)."""
     from sklearn.metrics import f1_score, roc_auc_score
 
     from training import train
@@ -60,27 +70,37 @@ def by_conversation(data: Path, c: float | None = None) -> dict:
     from workers.tone.model import HELPDESK_BOOST, load_model
 
     german = load_germeval(data / "germeval2018")
+    texts = [text for text, *_ in german]
     c = c or json.loads(train.MODEL_PATH.with_suffix(".json").read_text())["C"]["de"]
     part = train.part_for("de", german)
-    keys = [conversation(text, i) for i, (text, *_) in enumerate(german)]
+    keys = [group(text, i) for i, text in enumerate(texts)]
     scores, hostile = held_out(part, keys, c, SEED)
-    shipped = scores + HELPDESK_BOOST * find_cue_batch([prepare(t) for t, *_ in german]).helpdesk
-    return {"rows": len(german), "groups": len(set(keys)), "folds": FOLDS, "C": c,
-            "auc": round(float(roc_auc_score(part.anger, scores)), 4),
-            "macro_f1": round(float(f1_score(part.anger, hostile, average="macro")), 4),
-            "macro_f1_at_shipped_threshold": round(float(f1_score(
-                part.anger, shipped >= load_model().offsets["de"], average="macro")), 4),
-            "command": "python -m bench.tone_german"}
+    shipped = scores + HELPDESK_BOOST * find_cue_batch([prepare(t) for t in texts]).helpdesk
+    y = part.anger
+    return texts, y, scores, {
+        "rows": len(german), "groups": len(set(keys)), "folds": FOLDS, "C": c,
+        "auc": round(float(roc_auc_score(y, scores)), 4),
+        "macro_f1": round(float(f1_score(y, hostile, average="macro")), 4),
+        "macro_f1_at_shipped_threshold": round(float(f1_score(
+            y, shipped >= load_model().offsets["de"], average="macro")), 4)}
 
 
-def main() -> None:
+def by_conversation(data: Path, c: float | None = None) -> dict:
+    """Pooled out-of-fold AUC and macro-F1 of the German head, held out by conversation."""
+    *_, figures = held_out_by(data, c, conversation)
+    return {**figures, "command": "python -m bench.tone_german"}
+
+
+def main(measure: Callable[[Path, float | None], dict] = by_conversation,
+         description: str | None = None) -> None:
+    """The command line of the German held-out benches: --data and --c, JSON out."""
     from training.data import data_dir
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=description or __doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, help="training data (or BREATHER_TONE_DATA)")
     parser.add_argument("--c", type=float, help="regularisation (default: the shipped model's)")
     args = parser.parse_args()
-    print(json.dumps(by_conversation(data_dir(args.data), args.c), indent=2))
+    print(json.dumps(measure(data_dir(args.data), args.c), indent=2))
 
 
 if __name__ == "__main__":

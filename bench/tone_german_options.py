@@ -27,7 +27,8 @@ import json
 
 import numpy as np
 
-from training.threshold import FOLDS, conversation, group_folds, idf_of
+from bench.tone_german import held_out
+from training.threshold import conversation, idf_of
 
 
 def variant_part(rows: list, blocks: tuple[float, float], no_words: bool):
@@ -63,35 +64,12 @@ def group_weights(keys: list[str], power: float) -> np.ndarray:
     return weights / weights.mean()
 
 
-def fit(x, y, c: float, weights: np.ndarray):
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=200, class_weight="balanced")
-    return model.fit(x, y, sample_weight=weights / weights.mean())
-
-
 def by_conversation(part, keys: list[str], c: float, weights: np.ndarray, seed: int) -> dict:
     from sklearn.metrics import f1_score, roc_auc_score
 
-    from training import train
-
-    y, fold = part.anger, group_folds(keys, FOLDS, seed)
-    scores, hostile = np.zeros(len(y)), np.zeros(len(y), bool)
-    for k in range(FOLDS):
-        rest, out = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
-        x = part.x(idf_of(part.raw[rest]))
-        calibration = group_folds([keys[i] for i in rest], 9, seed + k) == 0
-        fit_rows, cal_rows = rest[~calibration], rest[calibration]
-        ratio = train.nb_scale(x[fit_rows], y[fit_rows])
-        head = fit(train.scaled(x[fit_rows], ratio), y[fit_rows], c, weights[fit_rows])
-        threshold = train.best_threshold(head.decision_function(train.scaled(x[cal_rows], ratio)),
-                                         y[cal_rows], macro=True)
-        ratio = train.nb_scale(x[rest], y[rest])
-        head = fit(train.scaled(x[rest], ratio), y[rest], c, weights[rest])
-        scores[out] = head.decision_function(train.scaled(x[out], ratio))
-        hostile[out] = scores[out] >= threshold
-    return {"auc": round(float(roc_auc_score(y, scores)), 4),
-            "macro_f1": round(float(f1_score(y, hostile, average="macro")), 4)}
+    scores, hostile = held_out(part, keys, c, seed, weights)
+    return {"auc": round(float(roc_auc_score(part.anger, scores)), 4),
+            "macro_f1": round(float(f1_score(part.anger, hostile, average="macro")), 4)}
 
 
 def choose_halves(rows: list, keys: list[str], args, c: float) -> dict:
@@ -111,7 +89,7 @@ def choose_halves(rows: list, keys: list[str], args, c: float) -> dict:
     x = part.x(idf)
     ratio = train.nb_scale(x, part.anger)
     weights = group_weights([conversation(t, i) for i, (t, *_) in enumerate(fitted)], args.group)
-    head = fit(train.scaled(x, ratio), part.anger, c, weights)
+    head = train.fit(train.scaled(x, ratio), part.anger, c, weights)
     figures = {}
     for name, source in (("hatecheck choose", choose_rows(HATECHECK)),
                          ("e-mails choose (German)", choose_rows(CUSTOMER_SERVICE, "de"))):

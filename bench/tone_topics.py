@@ -13,14 +13,12 @@ it), and the AUC within each held-out topic. A few minutes on one core.
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 from pathlib import Path
 
 import numpy as np
 
-from bench.tone_german import held_out
+from bench.tone_german import held_out_by, main
 from training.threshold import conversation
 
 TOPICS = {
@@ -41,46 +39,27 @@ def topic(text: str) -> str | None:
     return next((name for name, pattern in _PATTERNS.items() if pattern.search(lowered)), None)
 
 
+def topic_or_conversation(text: str, index: int) -> str:
+    """A tweet's group: the topic it names, else its conversation."""
+    name = topic(text)
+    return f"topic {name}" if name else conversation(text, index)
+
+
 def by_topic(data: Path, c: float | None = None) -> dict:
-    """Pooled out-of-fold AUC and macro-F1 of the German head, topics held out whole."""
-    from sklearn.metrics import f1_score, roc_auc_score
+    """Pooled out-of-fold AUC and macro-F1 of the German head, topics held out whole, and the
+    AUC within each topic."""
+    from sklearn.metrics import roc_auc_score
 
-    from training import train
-    from training.data import SEED, load_germeval, prepare
-    from workers.tone.cues import find_cue_batch
-    from workers.tone.model import HELPDESK_BOOST, load_model
-
-    german = load_germeval(data / "germeval2018")
-    c = c or json.loads(train.MODEL_PATH.with_suffix(".json").read_text())["C"]["de"]
-    part = train.part_for("de", german)
-    topics = [topic(text) for text, *_ in german]
-    keys = [f"topic {name}" if name else conversation(text, i)
-            for i, ((text, *_), name) in enumerate(zip(german, topics, strict=True))]
-    scores, hostile = held_out(part, keys, c, SEED)
-    shipped = scores + HELPDESK_BOOST * find_cue_batch([prepare(t) for t, *_ in german]).helpdesk
-    y = part.anger
+    texts, y, scores, figures = held_out_by(data, c, topic_or_conversation)
+    topics = np.array([topic(text) or "" for text in texts])
     per_topic = {}
     for name in TOPICS:
-        rows = np.array([t == name for t in topics])
+        rows = topics == name
         per_topic[name] = {"rows": int(rows.sum()), "offensive": round(float(y[rows].mean()), 3),
                            "auc": round(float(roc_auc_score(y[rows], scores[rows])), 4)}
-    return {"rows": len(german), "in a topic": sum(t is not None for t in topics), "C": c,
-            "auc": round(float(roc_auc_score(y, scores)), 4),
-            "macro_f1": round(float(f1_score(y, hostile, average="macro")), 4),
-            "macro_f1_at_shipped_threshold": round(float(f1_score(
-                y, shipped >= load_model().offsets["de"], average="macro")), 4),
-            "topics": per_topic, "command": "python -m bench.tone_topics"}
-
-
-def main() -> None:
-    from training.data import data_dir
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, help="training data (or BREATHER_TONE_DATA)")
-    parser.add_argument("--c", type=float, help="regularisation (default: the shipped model's)")
-    args = parser.parse_args()
-    print(json.dumps(by_topic(data_dir(args.data), args.c), indent=2))
+    return {**figures, "in a topic": int((topics != "").sum()), "topics": per_topic,
+            "command": "python -m bench.tone_topics"}
 
 
 if __name__ == "__main__":
-    main()
+    main(by_topic, __doc__.splitlines()[0])

@@ -65,11 +65,12 @@ def weighted(x, squares, idf: np.ndarray, dense: np.ndarray):
     return sparse.hstack([x, sparse.csr_matrix(dense)]).tocsr()
 
 
-def fit(x, y, c: float):
+def fit(x, y, c: float, weights: np.ndarray | None = None):
+    """A logistic head; `weights` (optional) weight the rows, scaled to a mean of 1."""
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=c, solver="liblinear", max_iter=200, class_weight="balanced")
-    return model.fit(x, y)
+    return model.fit(x, y, sample_weight=None if weights is None else weights / weights.mean())
 
 
 def best_threshold(scores: np.ndarray, labels: np.ndarray, macro: bool) -> float:
