@@ -39,12 +39,12 @@ import numpy as np
 
 from training.priors import single_token
 from training.vectors import WordVectors, load_vectors, save_quantised, word_counts
+from workers.tone.cues import spelled_out
 from workers.tone.features import text_hash
 
 MULTI_PATH = Path(__file__).resolve().parents[1] / "data" / "word_vectors_multilingual.npz"
 # written-out umlaut spellings of the table's words ("unverschaemt" for "unverschämt")
 ALIASES_PATH = MULTI_PATH.with_name("word_aliases_multilingual.npz")
-SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 LEIPZIG_BANDS = 30  # bands 10, 20, 30: the commonest 50,648 words of deu_news_2023_1M
 ENGLISH_MIN_COUNT = 2
 
@@ -65,11 +65,6 @@ def load_multilingual(path: Path = MULTI_PATH, aliases: Path | None = ALIASES_PA
                          "`python -m training.multivectors --aliases`")
     return WordVectors(np.concatenate([table.hashes, alias_hashes]),
                        np.concatenate([table.codes, table.codes[rows]]), table.scale)
-
-
-def spelled_out(word: str) -> str:
-    """The word as written without a German keyboard: ä, ö, ü as ae, oe, ue and ß as ss."""
-    return word.translate(SPELLED_OUT)
 
 
 def alias_pairs(words: list[str], table_hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -95,8 +90,15 @@ def alias_pairs(words: list[str], table_hashes: np.ndarray) -> tuple[np.ndarray,
 def build_aliases(data: Path, out: Path = ALIASES_PATH, table_path: Path = MULTI_PATH) -> dict:
     """The alias file for the existing table, from the same word list as `build` (no encoder:
     an alias takes its word's vector)."""
-    alias_hashes, word_hashes = alias_pairs(vocabulary(*training_texts(data)),
-                                            load_vectors(table_path).hashes)
+    return write_aliases(vocabulary(*training_texts(data)), table_path, out)
+
+
+def write_aliases(words: list[str], table_path: Path = MULTI_PATH,
+                  out: Path = ALIASES_PATH) -> dict:
+    """Write the aliases of `words` for the table at `table_path` (read afresh: `build` has
+    just written it)."""
+    with np.load(table_path) as table:
+        alias_hashes, word_hashes = alias_pairs(words, table["hashes"])
     np.savez_compressed(out, alias_hashes=alias_hashes, word_hashes=word_hashes)
     return {"aliases": len(alias_hashes), "kilobytes": round(out.stat().st_size / 1e3, 1)}
 
@@ -162,9 +164,7 @@ def build(data: Path, out: Path = MULTI_PATH, batch: int = 256) -> dict:
     vectors = embed(words) + embed([w[:1].upper() + w[1:] for w in words])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     summary = save_quantised(out, words, vectors)
-    alias_hashes, word_hashes = alias_pairs(words, load_vectors.__wrapped__(out).hashes)
-    np.savez_compressed(ALIASES_PATH, alias_hashes=alias_hashes, word_hashes=word_hashes)
-    return {**summary, "aliases": len(alias_hashes)}
+    return {**summary, "aliases": write_aliases(words, out)["aliases"]}
 
 
 def training_texts(data: Path) -> tuple[list[str], list[str]]:

@@ -118,14 +118,19 @@ def _expand(phrase: str) -> list[str]:
 
 
 NAMES = list(GROUPS)
-_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_SPELLED_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def spelled_out(word: str) -> str:
+    """The word as written without a German keyboard: ä, ö, ü as ae, oe, ue and ß as ss."""
+    return word.translate(_SPELLED_OUT)
 
 
 def _spellings(alternative: str) -> list[str]:
     """Every spelling of a pattern, and each German one again with its umlauts and ß written
     out ("unverschaemt", "scheiss"), as keyboards without them and older systems write."""
     spellings = _expand(alternative)
-    return spellings + [s.translate(_FOLD) for s in spellings if s.translate(_FOLD) != s]
+    return spellings + [spelled_out(s) for s in spellings if spelled_out(s) != s]
 
 
 GERMAN_WORD, ENGLISH_WORD = 1 << 30, 1 << 31  # codes are bit flags: 1 << group index, or these
