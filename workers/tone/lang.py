@@ -50,10 +50,10 @@ def detect_language(text: str) -> str:
     """'en', 'de' or 'other' (as `score` decides it for a text)."""
     lowered = text.lower()
     words = set(_WORD.findall(lowered))
+    german, english = np.array([len(words & GERMAN)]), np.array([len(words & ENGLISH)])
     data = np.frombuffer((" " + lowered + " ").encode("utf-8", "replace"), np.uint8)
-    sums = trigram_sums(data, np.zeros(len(data), np.int64), np.array([True]))
-    return decide(np.array([len(words & GERMAN)]), np.array([len(words & ENGLISH)]), sums,
-                  np.array([bool(words)]))[0]
+    sums = trigram_sums(data, np.zeros(len(data), np.int64), np.abs(german - english) <= CLOSE)
+    return decide(german, english, sums, np.array([bool(words)]))[0]
 
 
 def decide(german: np.ndarray, english: np.ndarray, trigrams: np.ndarray | None,
