@@ -17,8 +17,8 @@ SHORT_GERMAN = ["Tod allen Frauen.", "Typische Schwuchtel.", "Dort leben einige 
                 "Super BVB kriegt aufs Maul 1:3", "Lauter Totalversager in Ihrer Hotline.",
                 "Frechheit! Rückruf versprochen, nie passiert."]
 # Short English chat without a function word, or with a German one ("die"). Still misread,
-# among 48,836 GoEmotions comments 37 (16 before): "Ladies and gentlemen", "Something is
-# rotten in Deutschland." (docs/tone.md, "Language").
+# among 48,836 GoEmotions comments 39 (21 before; `python -m bench.tone_lang`): "Ladies and
+# gentlemen", "Something is rotten in Deutschland." (docs/tone.md, "Language").
 SHORT_ENGLISH = ["Nice melt bra", "OMG! 😂😂", "Dude, grammar.", "Danger noodle!!!",
                  "Im so sorry", "I wanna die", "Gross gross gross!"]
 
@@ -82,8 +82,8 @@ def test_a_table_of_another_size_is_refused(tmp_path):
 
 
 def test_hatecheck_german_is_read_as_german():
-    """The independent German set: 46 of 1,674 'choose' cases were read as English before the
-    trigrams (2.7 %); now at most 1 %."""
+    """The independent German set: 126 of its 3,390 cases were read as English before the
+    trigrams (3.7 %); now at most 1 %."""
     with open("data/ood/hatecheck_german.jsonl", encoding="utf-8") as lines:
         texts = [json.loads(line)["text"] for line in lines]
     langs = [t.lang for t in score(texts)]
