@@ -44,7 +44,32 @@ INSULTS = (
     r"\w*betrüger|\w*abzocke|\w*abzocker|\w*abzockerei|\w*verarsche|\w*verarschung|"
     r"\w*frechheit|\w*zumutung|\w*saftladen|\w*lügner|sauladen|mistladen|chaosladen|"
     r"pfuschladen|schrottladen|sauhaufen|chaoshaufen|hühnerhaufen|pfusch\w*|schlamperei|"
-    r"inakzeptabel|nicht akzeptabel|lachhaft\w*|unverfroren\w*|dreistigkeit"
+    r"inakzeptabel|nicht akzeptabel|lachhaft\w*|unverfroren\w*|dreistigkeit|"
+    # German name-calling that no list above had: vulgar and sexual insults, animal insults,
+    # stupidity and madness, contempt for a crowd, slurs. Only words that insult on their own:
+    # not everyday English ("pack", "sack", "made"), not helpdesk German ("gestört", "Ratten",
+    # "Doppelpack", "Einmarsch", "Torpfosten", "Schwein gehabt", "sau teuer", "Antifaschist")
+    r"hure|huren|nutte\w*|\w*nutte|\w*nutten|\w*hure|fotze\w*|\w*fotze|fick\w*|"
+    r"verfickt\w*|arsch|ärsche|arschkriecher\w*|pisser\w*|kotzbrocken|wichse|spast\w*|"
+    r"spacko\w*|mongo|mongos|kackbratze\w*|bastard\w*|drecksau|drecksäue|"
+    r"(dumme|blöde|feige|alte|fette|du) sau|(du|dummes|blödes|feiges|fettes) schwein|"
+    r"ihr schweine|dreckschwein\w*|drecksschwein\w*|schweinehund\w*|(du|dumme|feige) ratte|"
+    r"köter\w*|vollhorst\w*|hohlkopf\w*|hohlbirne\w*|dumpfbacke\w*|flachpfeife\w*|"
+    r"witzfigur\w*|hampelmann|hampelmänner|dämlich\w*|bescheuert\w*|bekloppt\w*|"
+    r"beknackt\w*|behämmert\w*|doof\w*|verblödet\w*|geisteskrank\w*|hirntot\w*|"
+    r"hirnamputiert\w*|schwachsinn\w*|dümmlich\w*|krank im kopf|hässlich\w*|"
+    r"widerwärtig\w*|abartig\w*|asozial\w*|assi|assis|prolet|proleten|proll|prolls|"
+    r"rotzlöffel|rotzbengel|schande|schändlich\w*|versifft\w*|linksversifft\w*|"
+    r"verlogen\w*|lügenpresse|volksverräter\w*|landesverräter\w*|volksschädling\w*|"
+    r"scharlatan\w*|gesocks|pöbel|bagage|\w*gesindel|\w*abschaum|\w*brut|"
+    r"(das|dieses|so ein|elendes|linkes|rotes|braunes|kriminelles) pack|asylantenpack|"
+    r"nazipack|linkspack|gutmenschenpack|politikerpack|zigeunerpack|\w*zecke|\w*zecken|"
+    r"faschist|faschisten|islamofaschist\w*|ökofaschist\w*|linksfaschist\w*|neger\w*|"
+    r"kanake\w*|kameltreiber\w*|kümmeltürke\w*|ziegenficker\w*|schlitzauge\w*|"
+    r"schwuchtel\w*|tussi|tussis|zicke|zicken|schnepfe|schnepfen|dreckskerl\w*|"
+    r"drecksack\w*|mistvieh|halt die klappe|halts maul|halt dein maul|leck mich|du sack|"
+    r"was für ein sack|du hund|du mistköter|geistesgestört\w*|weichei\w*|hurenson|pussy|"
+    r"volkspfosten"
 )
 THREATS = {
     "lawyer": r"lawyers?|attorneys?|legal action|sue|suing|court|anwalt|anwältin|rechtsanwalt\w*|"
@@ -56,7 +81,8 @@ THREATS = {
     "chargeback": r"chargeback|dispute the charge|rückbuchung|lastschrift zurück\w*",
     "violence": r"töten|umbringen|umgebracht|abknallen|erschießen|erschiessen|aufhängen|"
                 r"vergasen|abschlachten|verprügeln|ausrotten|abstechen|verrecken|krepieren|"
-                r"verdienen den tod|verdient den tod|sollen sterben|sollten sterben|"
+                r"verdienen den tod|verdient den tod|sollen sterben|sollten sterben|erhäng dich|"
+                r"häng dich auf|bring dich um|"
                 r"kill you|hope you die",
 }
 ESCALATIONS = {
