@@ -96,7 +96,14 @@ ESCALATIONS = {
     "waiting": r"weeks?|days? (now|ago)|no (one|answer|response)|seit wochen|seit tagen|"
                r"keine antwort|niemand|seit (monaten|einem monat)|warteschleife|vertröst\w*",
     # German: the customer says they have had enough
-    "fed up": r"mir reicht es|jetzt reicht es|das maß ist voll|die nase voll|endgültig genug",
+    "fed up": r"mir reicht es|jetzt reicht es|das maß ist voll|die nase voll|endgültig genug|"
+              # and as angry customers write it: word order, outrage, demands that have waited
+              r"ist das maß voll|reicht mir|reicht's|reichts|ich habe genug|unfassbar|"
+              r"skandal\w*|empört|verärgert|(bin|echt|richtig|sehr|ziemlich) sauer|zum kotzen|"
+              r"ist ein witz|ist doch ein witz|"
+              r"nie wieder|zum letzten mal|das letzte mal|"
+              r"(geben|machen|tun|kümmern|antworten|lesen) sie (mir )?endlich|wann endlich|"
+              r"(lesen|arbeitet) (sie|da) (eigentlich|überhaupt)",
 }
 
 PRAISE = (r"thank(s| you) (so|very) much|thanks a (lot|million)|many thanks|thank you for (all|your"
