@@ -95,7 +95,7 @@ def main() -> None:
     de_anger = np.array([t.anger for t in de_tones])
     from bench.tone_cli import cli_speed, english_texts
     from bench.tone_german import by_conversation
-    from bench.tone_sets import customer_service, german_ood
+    from bench.tone_sets import customer_service, german_natural, german_ood
     from workers.tone import score
     from workers.tone.model import MODEL_PATH
 
@@ -114,6 +114,7 @@ def main() -> None:
         "load_seconds": round(load_seconds(), 3),
         "german_by_conversation": by_conversation(data),
         "german_ood_hatecheck": german_ood(score),
+        "german_natural_harmful": german_natural(score),
         "customer_service": customer_service(score),
         **cli_speed(english_texts(data)),
     }

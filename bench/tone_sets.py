@@ -4,6 +4,10 @@
   for hostility (training/hatecheck_german.py says how), split by template into a "choose"
   half and a "report" half. Written in 2022 by other people than GermEval-2018's tweets, in
   another register (short sentences aimed at people and groups).
+- German, natural, from elsewhere: data/ood/harmful_german.jsonl, 3,263 tweets and comments of
+  2014-2016 from GermEval 2025/26's harmful-content task (GPL-3.0; training/harmful_german.py
+  says how it was built): the AUC of the organisers' defamation label on all of them, and
+  the figures of Breather's own hostility label on a sample of 600, read by two annotators.
 - Customer service: data/helpdesk/customer_service_dev.jsonl, 200 e-mails to companies in
   English and German written for Breather (angry, insulting, threatening, sarcastic, against
   requests, polite complaints and cancellations, thanks), also split into two halves.
@@ -23,6 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 HATECHECK = ROOT / "data" / "ood" / "hatecheck_german.jsonl"
 CUSTOMER_SERVICE = ROOT / "data" / "helpdesk" / "customer_service_dev.jsonl"
+HARMFUL = ROOT / "data" / "ood" / "harmful_german.jsonl"
 
 
 def _rows(path: Path) -> list[dict]:
@@ -54,6 +59,24 @@ def german_ood(score: Callable) -> dict:
             "command": "python -m bench.tone_sets"}
 
 
+def german_natural(score: Callable) -> dict:
+    """Natural German tweets of 2014-2016: the defamation label's AUC per half, and the
+    hostility figures on the relabelled sample."""
+    from sklearn.metrics import roc_auc_score
+
+    rows = _rows(HARMFUL)
+    anger = np.array([t.anger for t in score([r["text"] for r in rows])])
+    parts = np.array([r["part"] for r in rows])
+    defamation = np.array([r["defamation"] for r in rows])
+    auc = {name: round(float(roc_auc_score(defamation[mask], anger[mask])), 3)
+           for name, mask in (("report", parts == "report"), ("choose", parts == "choose"),
+                              ("all", np.ones(len(rows), bool)))}
+    sample = [i for i, r in enumerate(rows) if "hostile" in r]
+    return {"defamation_auc": auc, "defamations": int(defamation.sum()),
+            "hostile_sample": by_part([rows[i] for i in sample], anger[sample]),
+            "command": "python -m bench.tone_sets"}
+
+
 def customer_service(score: Callable) -> dict:
     rows = _rows(CUSTOMER_SERVICE)
     anger = np.array([t.anger for t in score([r["text"] for r in rows])])
@@ -67,6 +90,7 @@ def main() -> None:
     from workers.tone import score
 
     print(json.dumps({"german_ood_hatecheck": german_ood(score),
+                      "german_natural_harmful": german_natural(score),
                       "customer_service": customer_service(score)}, indent=2))
 
 

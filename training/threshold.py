@@ -3,13 +3,16 @@
 A threshold chosen on GermEval's random calibration split fits tweets from the accounts,
 conversations and weeks the head learned from; on German from elsewhere the head's scores
 shrink towards the middle and hostile texts are missed (German e-mails: 0.37 recall). So the
-German threshold is chosen on three sources at once, each a different way of being unlike the
+German threshold is chosen on four sources at once, each a different way of being unlike the
 training tweets:
 
 - GermEval-2018 held out by conversation: out-of-fold scores of heads that never saw the
   conversation (whom a tweet answers), over the train and calibration splits only;
 - Multilingual HateCheck's German cases, "choose" half (data/ood/);
-- the German customer-service e-mails, "choose" half (data/helpdesk/).
+- the German customer-service e-mails, "choose" half (data/helpdesk/);
+- natural German tweets and comments of 2014-2016 from GermEval 2025/26's harmful-content
+  task, relabelled for hostility, "choose" half of the relabelled sample (data/ood/;
+  decision 60).
 
 The report halves are never read. Each source counts once, and each is weighted to the
 training data's share of hostile texts first, so that no source's own make-up (half of the
@@ -30,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 HATECHECK = ROOT / "data" / "ood" / "hatecheck_german.jsonl"
 CUSTOMER_SERVICE = ROOT / "data" / "helpdesk" / "customer_service_dev.jsonl"
+HARMFUL = ROOT / "data" / "ood" / "harmful_german.jsonl"
 FOLDS = 5
 GRID = np.round(np.arange(-2.0, 1.0001, 0.05), 2)  # German anger logits
 _ADDRESSEE = re.compile(r"@\w+")
@@ -104,10 +108,12 @@ def blend_threshold(sources: list[Source], share: float, grid: np.ndarray = GRID
 
 
 def choose_rows(path: Path, lang: str | None = None) -> list[dict]:
-    """The "choose" half of a development set (never the report half); `lang` filters."""
+    """The labelled "choose" half of a development set (never the report half); `lang`
+    filters."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
-    return [r for r in rows if r["part"] == "choose" and (lang is None or r["lang"] == lang)]
+    return [r for r in rows if r["part"] == "choose" and "hostile" in r
+            and (lang is None or r["lang"] == lang)]
 
 
 def scored_source(name: str, rows: list[dict], model) -> Source:
@@ -167,7 +173,8 @@ def german_threshold(part, c: float, seed: int, model_path: Path) -> dict:
     sources = [germeval_source(part, c, seed),
                scored_source("hatecheck choose", choose_rows(HATECHECK), model),
                scored_source("customer service choose", choose_rows(CUSTOMER_SERVICE, "de"),
-                             model)]
+                             model),
+               scored_source("harmful tweets choose", choose_rows(HARMFUL), model)]
     share = float((part.anger == 1).mean())
     threshold, per_source = blend_threshold(sources, share)
     return {"threshold": threshold, "hostile_share": round(share, 4),

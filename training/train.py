@@ -201,7 +201,8 @@ def train(data: Path, extra: Path | None, out: Path, refit_heads: bool = True,
                 data / "goemotions" / "train.tsv", data / "goemotions" / "dev.tsv",
                 data / "germeval2018" / "germeval2018.training.txt", VECTORS_PATH,
                 MULTI_PATH, ALIASES_PATH, PRIORS_PATH,
-                *([threshold.HATECHECK, threshold.CUSTOMER_SERVICE] if blend else []),
+                *([threshold.HATECHECK, threshold.CUSTOMER_SERVICE, threshold.HARMFUL]
+                  if blend else []),
                 *([extra] if extra else [])])}
     out.with_suffix(".json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
     return info
