@@ -104,3 +104,17 @@ def test_the_shipped_file_has_both_labels_and_stable_halves():
         choose = sum(r["part"] == "choose" for r in rows_of)
         assert 0.4 < choose / len(rows_of) < 0.6
     assert part("1064396393598783") == part("1064396393598783")
+
+
+def test_the_bench_reports_the_defamations_and_the_relabelled_sample():
+    """Through the shipped scorer: a defamation of a person ranks above the other texts more
+    often than not, and the sample's figures come per half."""
+    from bench.tone_sets import german_natural
+    from workers.tone import score
+
+    out = german_natural(score)
+    assert out["defamations"] == 415
+    assert 0.6 < out["defamation_auc"]["all"] < 1
+    sample = out["hostile_sample"]
+    assert sample["all"]["rows"] == SAMPLE
+    assert sample["choose"]["rows"] + sample["report"]["rows"] == SAMPLE
