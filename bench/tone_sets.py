@@ -24,10 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
+from training import harmful_german
+
 ROOT = Path(__file__).resolve().parents[1]
 HATECHECK = ROOT / "data" / "ood" / "hatecheck_german.jsonl"
 CUSTOMER_SERVICE = ROOT / "data" / "helpdesk" / "customer_service_dev.jsonl"
-HARMFUL = ROOT / "data" / "ood" / "harmful_german.jsonl"
+HARMFUL = harmful_german.OUT
 
 
 def _rows(path: Path) -> list[dict]:

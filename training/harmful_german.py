@@ -70,8 +70,8 @@ def read_source(source: Path) -> list[tuple[str, str, bool]]:
 
 
 def sample_ids(rows: list[tuple[str, str, bool]]) -> list[str]:
-    """The relabelled sample: the first SAMPLE ids by SHA-1, in that order (the order of
-    data/ood/labels/sample order, whose `n` is the position here)."""
+    """The relabelled sample: the first SAMPLE ids by SHA-1, in that order; an annotator's
+    `n` (data/ood/labels/) is the position in this list."""
     return sorted((r[0] for r in rows), key=digest)[:SAMPLE]
 
 
@@ -127,10 +127,6 @@ def build(source: Path, labels: Path = LABELS, out: Path = OUT) -> dict:
             "read_twice": sum(r["votes"][1] >= 2 for r in sample),
             "readings_agree": sum(r["votes"][1] >= 2 and r["votes"][0] in (0, r["votes"][1])
                                   for r in sample)}
-
-
-def load(path: Path = OUT) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 if __name__ == "__main__":
