@@ -69,7 +69,20 @@ INSULTS = (
     r"schwuchtel\w*|tussi|tussis|zicke|zicken|schnepfe|schnepfen|dreckskerl\w*|"
     r"drecksack\w*|mistvieh|halt die klappe|halts maul|halt dein maul|leck mich|du sack|"
     r"was für ein sack|du hund|du mistköter|geistesgestört\w*|weichei\w*|hurenson|pussy|"
-    r"volkspfosten"
+    r"volkspfosten|"
+    # sixth round: common German name-calling still missing (plural forms the prefixes above
+    # miss, compounds ending in an insult), aimed at a person where the word alone is
+    # ambiguous ("du Vogel", "ihr Pfeifen", "dieser Spinner": a fidget spinner is a product)
+    r"schwachköpfe\w*|hohlköpfe\w*|dummköpfe\w*|knallkopf\w*|knallköpfe\w*|"
+    r"\w*schwätzer|labertasche\w*|lusche\w*|lachnummer\w*|vollhonk\w*|\w*spast|"
+    r"\w*spasten|hackfresse\w*|pissnelke\w*|sackgesicht\w*|evolutionsbremse\w*|hirni|"
+    r"hirnis|stumpfsinnig\w*|primitivling\w*|schwachmat\w*|dödel|"
+    r"krüppel\w*|lügenpack|kopftuchmädchen|invasoren|messermänner|"
+    r"(du|ihr|dieser|diese|so ein|so eine) (spinner|vogel|pfeife|pfeifen|opfer|clown|kasper)|"
+    # German customers' contempt for a service
+    r"armutszeugnis\w*|unterirdisch\w*|grottig\w*|grottenschlecht\w*|miserabel\w*|"
+    r"kundenfeindlich\w*|schweinerei|ein unding|dreist|dreiste\w*|wucher\w*|"
+    r"halsabschneider\w*|betrugsmasche\w*"
 )
 THREATS = {
     "lawyer": r"lawyers?|attorneys?|legal action|sue|suing|court|anwalt|anwältin|rechtsanwalt\w*|"
@@ -82,7 +95,8 @@ THREATS = {
     "violence": r"töten|umbringen|umgebracht|abknallen|erschießen|erschiessen|aufhängen|"
                 r"vergasen|abschlachten|verprügeln|ausrotten|abstechen|verrecken|krepieren|"
                 r"verdienen den tod|verdient den tod|sollen sterben|sollten sterben|erhäng dich|"
-                r"häng dich auf|bring dich um|"
+                r"häng dich auf|bring dich um|abkratzen|abgekratzt|an die wand stell\w*|"
+                r"aufknüpfen|aufgeknüpft|lynchen|gelyncht|grün und blau schlagen|"
                 r"kill you|hope you die",
 }
 ESCALATIONS = {
@@ -94,7 +108,8 @@ ESCALATIONS = {
                         r"immer noch|schon wieder|bereits (mehrfach|zweimal|dreimal)|"
                         r"schon (mehrfach|zweimal|dreimal|mehrmals)|wie oft noch",
     "waiting": r"weeks?|days? (now|ago)|no (one|answer|response)|seit wochen|seit tagen|"
-               r"keine antwort|niemand|seit (monaten|einem monat)|warteschleife|vertröst\w*",
+               r"keine antwort|niemand|seit (monaten|einem monat)|warteschleife|vertröst\w*|"
+               r"hingehalten|abgewimmelt",
     # German: the customer says they have had enough
     "fed up": r"mir reicht es|jetzt reicht es|das maß ist voll|die nase voll|endgültig genug|"
               # and as angry customers write it: word order, outrage, demands that have waited
