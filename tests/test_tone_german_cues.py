@@ -20,6 +20,7 @@ def _cues(text: str) -> tuple[str, ...]:
     ("Das sind lauter Totalversager in Ihrer Hotline.", "totalversager"),
     ("Das ist reine Kundenverarsche!", "kundenverarsche"),
     ("Was für eine Riesenfrechheit.", "riesenfrechheit"),
+    ("Was für ein Dummschwätzer.", "dummschwätzer"),
 ])
 def test_a_compound_that_ends_in_an_insult_is_an_insult_named_in_full(text, word):
     assert f"insult ({word})" in _cues(text)
@@ -45,6 +46,9 @@ def test_umlauts_written_out_find_the_same_cues(written_out, umlaut):
     ("Mir reicht es jetzt.", "escalation (fed up)"),
     ("Als Nächstes geht das an die Schlichtungsstelle.", "threat (regulator)"),
     ("Das ist inakzeptabel.", "insult (inakzeptabel)"),
+    ("Ihr Service ist unterirdisch, ein Armutszeugnis.", "insult (armutszeugnis, unterirdisch)"),
+    ("Ich werde seit Wochen hingehalten.", "escalation (waiting)"),
+    ("Was für ein Vergleich, du Vogel.", "insult (du vogel)"),
 ])
 def test_german_helpdesk_phrases_are_cues(text, cue):
     assert cue in _cues(text)
@@ -54,6 +58,9 @@ def test_german_helpdesk_phrases_are_cues(text, cue):
     "Ich habe heute im Laden eingekauft.",  # "laden" alone is no "saftladen"
     "Ich habe einen Schokoladenkuchen gekauft.",  # "laden" inside, not at the end
     "Bitte senden Sie mir die Rechnung.",
+    "Die Kontrolle hat nichts ergeben.",  # no "-troll" ending: it would end "Kontrolle"
+    "Mein Sohn wünscht sich einen Fidget Spinner.",  # a spinner aimed at nobody
+    "Der Vogel im Käfig singt.",
 ])
 def test_ordinary_words_are_not_compound_insults(text):
     assert not [cue for cue in _cues(text) if cue.startswith("insult")]
