@@ -85,8 +85,8 @@ def main() -> None:
     data = data_dir(parser.parse_args().data)
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     en, de, warm = report_split(data)
-    en_texts, en_y = [t for t, *_ in en], np.array([a for _, a, _, _ in en])
-    de_texts, de_y = [t.replace("|LBR|", "\n") for t, *_ in de], np.array([a for _, a, _, _ in de])
+    en_texts, en_y = [t for t, *_ in en], np.array([a for _, a, *_ in en])
+    de_texts, de_y = [t.replace("|LBR|", "\n") for t, *_ in de], np.array([a for _, a, *_ in de])
     en_tones, _ = ours(en_texts)
     de_tones, _ = ours(de_texts)
     en_vader, _ = vader_scores(en_texts)

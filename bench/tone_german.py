@@ -74,7 +74,7 @@ def held_out_by(data: Path, c: float | None, group: Callable[[str, int], str]
     c = c or json.loads(train.MODEL_PATH.with_suffix(".json").read_text())["C"]["de"]
     part = train.part_for("de", german)
     keys = [group(text, i) for i, text in enumerate(texts)]
-    scores, hostile = held_out(part, keys, c, SEED)
+    scores, hostile = held_out(part, keys, c, SEED, part.weights)  # as training weights rows
     shipped = scores + HELPDESK_BOOST * find_cue_batch([prepare(t) for t in texts]).helpdesk
     y = part.anger
     return texts, y, scores, {

@@ -89,7 +89,7 @@ def choose_halves(rows: list, keys: list[str], args, c: float) -> dict:
     x = part.x(idf)
     ratio = train.nb_scale(x, part.anger)
     weights = group_weights([conversation(t, i) for i, (t, *_) in enumerate(fitted)], args.group)
-    head = train.fit(train.scaled(x, ratio), part.anger, c, weights)
+    head = train.fit(train.scaled(x, ratio), part.anger, c, weights * part.weights)
     figures = {}
     for name, source in (("hatecheck choose", choose_rows(HATECHECK)),
                          ("e-mails choose (German)", choose_rows(CUSTOMER_SERVICE, "de"))):
@@ -122,7 +122,8 @@ def main() -> None:
         figures = choose_halves(rows, keys, args, args.c)
     else:
         part = variant_part(rows, args.blocks, args.no_words)
-        figures = by_conversation(part, keys, args.c, group_weights(keys, args.group), SEED)
+        figures = by_conversation(part, keys, args.c,
+                                  group_weights(keys, args.group) * part.weights, SEED)
     print(json.dumps({"blocks": args.blocks, "group": args.group, "no_words": args.no_words,
                       "C": args.c, **figures}))
 

@@ -249,3 +249,40 @@ def test_the_german_variant_bench_weighs_groups_and_drops_word_ngrams():
     signed, all_squares = raw_matrix([text])
     assert all_squares.sum() == pytest.approx(1.0)  # 20 n-grams, each (1/√20)²
     assert chars.nnz < signed.nnz
+
+
+def test_germeval_rows_carry_their_fine_label(tmp_path):
+    from training.data import load_germeval
+
+    (tmp_path / "germeval2018.training.txt").write_text(
+        "Du Idiot\tOFFENSE\tINSULT\nDas Pack gehört raus\tOFFENSE\tABUSE\n"
+        "Schönes Wetter\tOTHER\tOTHER\nOhne feines Etikett\tOFFENSE\n", encoding="utf-8")
+    assert [(hostile, fine) for _, hostile, _, _, fine in load_germeval(tmp_path)] == [
+        (1, "INSULT"), (1, "ABUSE"), (0, "OTHER"), (1, "OFFENSE")]
+
+
+def test_insults_of_a_person_weigh_more_and_abuse_of_a_group_less():
+    from training.train import row_weights
+
+    rows = [("a", 1, -1, "de", "INSULT"), ("b", 1, -1, "de", "ABUSE"),
+            ("c", 1, -1, "de", "PROFANITY"), ("d", 0, -1, "de", "OTHER"), ("e", 0, 0, "en")]
+    weights = row_weights(rows)
+    assert weights[0] > weights[2] == weights[3] == weights[4] == 1.0 > weights[1]
+
+
+def test_the_german_head_is_fitted_with_the_row_weights():
+    pytest.importorskip("sklearn")
+    from training.threshold import idf_of
+    from training.train import Part, fit, refit
+
+    rows = ([(t, 1, -1, "de", "INSULT") for t in GERMAN_ANGRY[:2]] * 4
+            + [(GERMAN_ANGRY[2], 1, -1, "de", "ABUSE")] * 4
+            + [(t, 0, -1, "de", "OTHER") for t in GERMAN_CALM] * 4)
+    part = Part(rows)
+    x = part.x(idf_of(part.raw))
+    weighted, _ = refit([part], [x], "anger", 8.0)
+    part.weights = np.ones(len(rows))
+    unweighted, _ = refit([part], [x], "anger", 8.0)
+    assert not np.allclose(weighted.coef_, unweighted.coef_)
+    equal = fit(x, part.anger, 8.0, np.full(len(rows), 2.0))  # equal weights: no weights
+    assert np.array_equal(equal.coef_, fit(x, part.anger, 8.0).coef_)

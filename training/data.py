@@ -53,13 +53,16 @@ def load_goemotions(folder: Path) -> list[tuple[str, int, int, str]]:
     return rows
 
 
-def load_germeval(folder: Path) -> list[tuple[str, int, int, str]]:
+def load_germeval(folder: Path) -> list[tuple[str, int, int, str, str]]:
+    """(text, hostile, -1: no praise label, "de", fine label): the fine label (ABUSE, INSULT,
+    PROFANITY or OTHER; the coarse one where a line has none) weights the row in training."""
     rows = []
     path = folder / "germeval2018.training.txt"
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) >= 2:
-            rows.append((parts[0], int(parts[1] == "OFFENSE"), -1, "de"))  # -1: no praise label
+            fine = parts[2].strip() if len(parts) >= 3 and parts[2].strip() else parts[1]
+            rows.append((parts[0], int(parts[1] == "OFFENSE"), -1, "de", fine))
     return rows
 
 

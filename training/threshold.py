@@ -143,7 +143,7 @@ def out_of_fold(part, c: float, seed: int) -> np.ndarray:
         rest, out = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
         x = part.x(idf_of(part.raw[rest]))
         ratio = train.nb_scale(x[rest], y[rest])
-        head = train.fit(train.scaled(x[rest], ratio), y[rest], c)
+        head = train.fit(train.scaled(x[rest], ratio), y[rest], c, part.weights[rest])
         scores[out] = head.decision_function(train.scaled(x[out], ratio))
     return scores
 
