@@ -26,13 +26,14 @@ from collections import Counter
 import psutil
 import redis as redis_lib
 from redis.connection import Connection, ConnectionPool
-from rq import Queue, SimpleWorker, Worker
+from rq import Queue
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from bench.harness import EMAIL, TOKEN, PreparedZendesk, ServedApp, Stack, machine_load
 from connectors.zendesk import ZendeskClient
 from workers import keys, process, strain
 from workers.poll import Poller
+from workers.rq_workers import SimpleWorker, Worker
 
 T_BACK = 20 * 3600  # the export starts within the connector's one-day look-back
 CLOCK = time.thread_time  # the breakdown counts CPU time: waiting for a shared core is not cost

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 
 import pytest
 from faults import customer_comment_ids, recent_zendesk
-from rq import Queue, SimpleWorker
+from rq import Queue
 from servers import LiveServer
 from test_hooks import settings_for, signed
 
 from service import create_app
 from workers import bookmarks, keys, poll
 from workers.process import apply_records
+from workers.rq_workers import SimpleWorker
 
 SINCE = datetime.fromtimestamp(0, UTC)
 

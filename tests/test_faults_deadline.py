@@ -7,10 +7,11 @@ import time
 
 import pytest
 from faults import customer_comment_ids, recent_zendesk
-from rq import Queue, SimpleWorker
+from rq import Queue
 from servers import LiveServer
 
 from workers import bookmarks, keys, poll
+from workers.rq_workers import SimpleWorker
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.job import Job
 from servers import LiveServer
 from vendors import T0, FakeFreshdesk, FakeZendesk
@@ -15,6 +15,7 @@ from vendors import T0, FakeFreshdesk, FakeZendesk
 from connectors.webhooks import zendesk_signature
 from service import create_app
 from workers import bookmarks, poll
+from workers.rq_workers import SimpleWorker
 from workers.settings import FreshdeskConfig, Settings, ZendeskConfig
 
 SECRET = "whsec-test"

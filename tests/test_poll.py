@@ -8,11 +8,12 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from rq import Queue, SimpleWorker
+from rq import Queue
 from servers import LiveServer
 from vendors import T0, FakeFreshdesk, FakeZendesk
 
 from workers import bookmarks, keys, poll
+from workers.rq_workers import SimpleWorker
 from workers.settings import FreshdeskConfig, Settings, ZendeskConfig
 
 NOW = T0 + 3600

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from rq import Queue, SimpleWorker
+from rq import Queue
 from servers import LiveServer, require_binary
 
 from service import create_app
@@ -19,6 +19,7 @@ from workers import agents, evidence
 from workers.clock import current_time
 from workers.embedded import free_port
 from workers.poll import sync_once
+from workers.rq_workers import SimpleWorker
 from workers.settings import Settings, ZendeskConfig
 from workers.suggestion_store import answer, apply_events, current_suggestion
 

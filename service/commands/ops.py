@@ -39,7 +39,9 @@ def serve(host: str, port: int) -> None:
 @click.option("--burst", is_flag=True, help="Process what is queued, then exit.")
 def worker(burst: bool) -> None:
     """Run an RQ worker that polls helpdesks and scores messages."""
-    from rq import Queue, Worker
+    from rq import Queue
+
+    from workers.rq_workers import Worker
 
     with quiet_interrupt():  # also while starting: loading the model takes a while
         setup_logging()

@@ -44,7 +44,9 @@ def sync(once: bool, since) -> None:
 
 def _drain(settings, r) -> tuple[int, int]:
     """Run the queued process jobs here and now, without forking."""
-    from rq import Queue, SimpleWorker
+    from rq import Queue
+
+    from workers.rq_workers import SimpleWorker
 
     queue = Queue(settings.queue_name, connection=r)
     failed_before = queue.failed_job_registry.count
