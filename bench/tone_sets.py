@@ -24,12 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import harmful_german
-
-ROOT = Path(__file__).resolve().parents[1]
-HATECHECK = ROOT / "data" / "ood" / "hatecheck_german.jsonl"
-CUSTOMER_SERVICE = ROOT / "data" / "helpdesk" / "customer_service_dev.jsonl"
-HARMFUL = harmful_german.OUT
+from training.threshold import CUSTOMER_SERVICE, HARMFUL, HATECHECK  # the sets' one place
 
 
 def _rows(path: Path) -> list[dict]:
