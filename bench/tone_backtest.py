@@ -1,11 +1,12 @@
 """Today's validation sets scored by an earlier revision's scorer and by today's:
-`python -m bench.tone_backtest [--against REV]`.
+`python -m bench.tone_backtest [--against REV] [--set NAME=PATH ...]`.
 
 Issue 14 measured Breather on independent German sets that are not in this repository, once,
 at revision 816f734 (2026-11-25: macro-F1 0.710, AUC 0.778 there). Those sets cannot be scored
 again here, but every set from elsewhere that we do have can be scored by that revision's
 scorer and by today's: how far each has moved since is the best evidence of how far the
-hidden one may have moved (docs/tone.md, "Sixth round", turns it into an estimate).
+hidden one may have moved (docs/tone.md, "Sixth round" and "Seventh round": sets that
+steered earlier choices overstate it; `--set` adds sets kept outside the repository).
 
 The earlier scorer runs as it shipped: its `workers/` package (code, model, word tables) is
 taken from git (`git archive`) into a temporary folder and run there in a child process, with
@@ -26,6 +27,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+
+import numpy as np
 
 from bench import tone_sets
 
@@ -78,15 +81,53 @@ def revision_scorer(revision: str, folder: Path, root: Path = ROOT) -> Callable:
     return score
 
 
-def measured(score: Callable) -> dict:
-    """Every set from elsewhere, as bench.tone_sets reports it, all rows of each."""
+class SetError(ValueError):
+    """A labelled set given with --set that cannot be read; the message names what is wrong."""
+
+
+def external_set(spec: str) -> tuple[str, list[dict]]:
+    """`NAME=PATH`: a labelled set kept outside the repository (one whose licence does not let
+    us ship it), JSON lines {"text": "...", "hostile": true|false}; docs/tone.md, "Seventh
+    round", shows how GermEval-2021's and HASOC-2019's published training files become one."""
+    name, _, path = spec.partition("=")
+    if not name or not path:
+        raise SetError(f"--set {spec!r}: expected NAME=PATH")
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SetError(f"--set {name}: cannot read {path}: {error}") from None
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise SetError(f"--set {name}: {path} line {number} is not JSON ({error.msg})") from None
+        if not (isinstance(row, dict) and isinstance(row.get("text"), str)
+                and isinstance(row.get("hostile"), bool)):
+            raise SetError(f"--set {name}: {path} line {number} needs a string \"text\" and a "
+                           "true/false \"hostile\"")
+        rows.append(row)
+    if len({row["hostile"] for row in rows}) < 2:
+        raise SetError(f"--set {name}: {path} needs hostile and calm texts (an AUC needs both)")
+    return name, rows
+
+
+def measured(score: Callable, extra: dict[str, list[dict]] | None = None) -> dict:
+    """Every set from elsewhere, as bench.tone_sets reports it, all rows of each; then the
+    sets given with --set."""
     natural = tone_sets.german_natural(score)
     emails = tone_sets.customer_service(score)
-    return {"german_natural_relabelled": natural["hostile_sample"]["all"],
-            "german_natural_defamation_auc": natural["defamation_auc"]["all"],
-            "german_hatecheck": tone_sets.german_ood(score)["all"],
-            "german_emails": emails["de"]["all"],
-            "english_emails": emails["en"]["all"]}
+    figures = {"german_natural_relabelled": natural["hostile_sample"]["all"],
+               "german_natural_defamation_auc": natural["defamation_auc"]["all"],
+               "german_hatecheck": tone_sets.german_ood(score)["all"],
+               "german_emails": emails["de"]["all"],
+               "english_emails": emails["en"]["all"]}
+    for name, rows in (extra or {}).items():
+        anger = np.array([t.anger for t in score([row["text"] for row in rows])])
+        figures[name] = tone_sets.figures(rows, anger)
+    return figures
 
 
 def compare(then: dict, now: dict) -> dict:
@@ -108,16 +149,24 @@ def main() -> None:
     parser.add_argument("--against", default=ISSUE_14_REVISION,
                         help=f"the earlier revision (default {ISSUE_14_REVISION}, the scorer "
                              "issue 14 was measured with)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=PATH",
+                        help="also a labelled set kept outside the repository: JSON lines "
+                             '{"text": ..., "hostile": true|false} (repeatable)')
     args = parser.parse_args()
     from workers.tone import score
 
+    try:
+        extra = dict(external_set(spec) for spec in args.set)
+    except SetError as error:
+        sys.exit(f"bench.tone_backtest: {error}")
     with tempfile.TemporaryDirectory(prefix="breather-backtest-") as folder:
         try:
-            then = measured(revision_scorer(args.against, Path(folder)))
+            then = measured(revision_scorer(args.against, Path(folder)), extra)
         except RevisionError as error:
             sys.exit(f"bench.tone_backtest: {error}")
-    print(json.dumps({"against": args.against, "sets": compare(then, measured(score)),
-                      "command": "python -m bench.tone_backtest"}, indent=2))
+    print(json.dumps({"against": args.against, "sets": compare(then, measured(score, extra)),
+                      "command": "python -m bench.tone_backtest"
+                                 + "".join(f" --set {spec}" for spec in args.set)}, indent=2))
 
 
 if __name__ == "__main__":

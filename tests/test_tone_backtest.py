@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bench.tone_backtest import ROOT, RevisionError, compare, revision_scorer
+from bench.tone_backtest import (ROOT, RevisionError, SetError, compare, external_set,
+                                 revision_scorer)
 from workers.tone import score
 
 TEXTS = ["Ihr seid doch alle Vollidioten!", "Danke, das Paket ist angekommen.",
@@ -63,3 +66,44 @@ def test_compare_gives_each_change():
     changes = compare(then, now)
     assert (changes["a"]["auc_change"], changes["a"]["macro_f1_change"]) == (0.05, -0.02)
     assert changes["b"]["auc_change"] == 0.1
+
+
+def _jsonl(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_set_kept_outside_the_repository_is_read(tmp_path: Path):
+    path = _jsonl(tmp_path / "s.jsonl", json.dumps({"text": "Ihr Stümper!", "hostile": True}),
+                  "", json.dumps({"text": "Danke!", "hostile": False, "id": 7}))
+    name, rows = external_set(f"toxic={path}")
+    assert name == "toxic"
+    assert [(r["text"], r["hostile"]) for r in rows] == [("Ihr Stümper!", True), ("Danke!", False)]
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    (['{"text": "a", "hostile": true}', "{oops"], "line 2 is not JSON"),
+    (['{"text": "a", "hostile": "yes"}'], 'line 1 needs a string "text"'),
+    (['{"hostile": true}'], 'line 1 needs a string "text"'),
+    (['{"text": "a", "hostile": true}', '{"text": "b", "hostile": true}'], "hostile and calm"),
+])
+def test_a_bad_set_is_named_with_its_line(tmp_path: Path, lines, message):
+    path = _jsonl(tmp_path / "bad.jsonl", *lines)
+    with pytest.raises(SetError, match=message) as caught:
+        external_set(f"mine={path}")
+    assert "--set mine" in str(caught.value) and str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("spec", ["no-equals-sign", "=x.jsonl", "name="])
+def test_a_set_needs_a_name_and_a_path(spec):
+    with pytest.raises(SetError, match="expected NAME=PATH"):
+        external_set(spec)
+
+
+def test_the_command_names_a_bad_set_without_a_traceback(tmp_path: Path):
+    missing = tmp_path / "missing.jsonl"
+    result = subprocess.run([sys.executable, "-m", "bench.tone_backtest", "--set",
+                             f"gone={missing}"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"bench.tone_backtest: --set gone: cannot read {missing}")
+    assert "Traceback" not in result.stderr
