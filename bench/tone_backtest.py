@@ -103,7 +103,8 @@ def external_set(spec: str) -> tuple[str, list[dict]]:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise SetError(f"--set {name}: {path} line {number} is not JSON ({error.msg})") from None
+            raise SetError(
+                f"--set {name}: {path} line {number} is not JSON ({error.msg})") from None
         if not (isinstance(row, dict) and isinstance(row.get("text"), str)
                 and isinstance(row.get("hostile"), bool)):
             raise SetError(f"--set {name}: {path} line {number} needs a string \"text\" and a "

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bench.tone_backtest import (ROOT, RevisionError, SetError, compare, external_set,
-                                 revision_scorer)
+from bench.tone_backtest import (
+    ROOT,
+    RevisionError,
+    SetError,
+    compare,
+    external_set,
+    revision_scorer,
+)
 from workers.tone import score
 
 TEXTS = ["Ihr seid doch alle Vollidioten!", "Danke, das Paket ist angekommen.",
