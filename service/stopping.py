@@ -21,6 +21,7 @@ from typing import NoReturn
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _fork_hook_registered = False
+_received: int | None = None  # the stop signal `interrupt()`'s handler last raised Stopped for
 
 
 class Stopped(KeyboardInterrupt):
@@ -55,7 +56,19 @@ def _handle_with(handler) -> None:
 
 
 def _raise_stopped(signum, frame):
+    global _received
+    _received = signum
     raise Stopped(signum)
+
+
+def received() -> int | None:
+    """The stop signal that `interrupt()`'s handler last raised `Stopped` for, or None.
+
+    Python drops an exception raised inside an at-fork hook: a signal that lands while RQ forks
+    its scheduler runs the handler in logging's after-fork lock release, and `Stopped` is only
+    printed ("Exception ignored in: _releaseLock"). Whoever takes the signals over (RQ's
+    worker, workers.rq_workers) asks here, so such a signal still stops the command."""
+    return _received
 
 
 def _exit_now(signum, frame):

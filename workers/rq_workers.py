@@ -1,5 +1,8 @@
 """RQ's workers, made to stop promptly: use these instead of `rq.Worker` and `rq.SimpleWorker`.
 
+Two gaps of RQ 3.0 (decisions 64 and 66): the pub/sub listener's unbounded stop, below, and a
+stop signal lost while RQ forks its scheduler (`_StopSignalCarriedOver`).
+
 RQ 3.0 stops the pub/sub listener of a worker (the thread that takes RQ's commands, such as
 stop-job) with redis-py's `PubSubWorkerThread.stop()`. Since redis-py 8 that call waits for the
 thread to end, without a limit. A listener that has already read its UNSUBSCRIBE waits up to
@@ -12,11 +15,16 @@ waiting then ends with the process (or after its 60 s, in a process that lives o
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 
 from rq import SimpleWorker as _SimpleWorker
 from rq import Worker as _Worker
 
 LISTENER_STOP_SECONDS = 1.0
+
+
+def _no_stop_received() -> int | None:
+    return None
 
 
 class _PromptUnsubscribe:
@@ -35,9 +43,30 @@ class _PromptUnsubscribe:
         self.pubsub.close()
 
 
-class Worker(_PromptUnsubscribe, _Worker):
+class _StopSignalCarriedOver:
+    """A stop signal that arrived before RQ's own handlers were in place, and whose exception
+    Python dropped, still stops the worker.
+
+    RQ forks its scheduler before it installs its SIGINT and SIGTERM handlers. A signal that
+    lands during that fork runs the command's handler inside an at-fork hook, where Python
+    drops the exception it raises, and the worker then ran on as if never asked to stop (the
+    test of a SIGTERM while RQ starts timed out on a quiet machine). `stop_received` (set by
+    the command: `service.stopping.received`) tells whether a stop signal came; if one did,
+    the worker stops as RQ stops after a signal during a job: at the top of its first loop."""
+
+    stop_received: Callable[[], int | None] = staticmethod(_no_stop_received)
+
+    def _install_signal_handlers(self) -> None:
+        super()._install_signal_handlers()
+        signum = self.stop_received()
+        if signum is not None:
+            self.log.info("Worker %s: stop signal %s came while starting", self.name, signum)
+            self._stop_requested = True
+
+
+class Worker(_PromptUnsubscribe, _StopSignalCarriedOver, _Worker):
     """`rq.Worker` (a forked process per job) that stops promptly."""
 
 
-class SimpleWorker(_PromptUnsubscribe, _SimpleWorker):
+class SimpleWorker(_PromptUnsubscribe, _StopSignalCarriedOver, _SimpleWorker):
     """`rq.SimpleWorker` (jobs in the worker's own process) that stops promptly."""

@@ -7,6 +7,7 @@ import logging
 
 import click
 
+from service import stopping
 from service.commands.common import load_settings, quiet_interrupt, redis_for, setup_logging
 from workers.connection import QUICK_RETRIES
 
@@ -52,6 +53,7 @@ def worker(burst: bool) -> None:
         rq_worker = Worker([queue], connection=connection,
                            job_monitoring_interval=JOB_MONITORING_SECONDS,
                            maintenance_interval=MAINTENANCE_SECONDS)
+        rq_worker.stop_received = stopping.received  # a signal lost in RQ's fork still counts
         try:
             rq_worker.work(burst=burst, logging_level="WARNING",
                            with_scheduler=True)  # the scheduler runs Retry intervals
