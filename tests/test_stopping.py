@@ -13,14 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 # after-fork hook runs in the parent, as when RQ forks its scheduler; Python only prints the
 # Stopped raised there ("Exception ignored in"), and the process runs on.
 CHILD = textwrap.dedent("""
-    import os, signal, sys, time
+    import os, signal, time
     from service import stopping
 
     stopping.interrupt()
     armed = [True]
 
     def after_fork_in_parent():
-        if armed.pop() if armed else False:
+        if armed:  # the first fork only
+            armed.clear()
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.05)  # the handler runs here, inside the hook
 
