@@ -31,6 +31,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from bench import tone_sets
+from service.commands.jsonlines import parse_object, read_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUE_14_REVISION = "816f734"  # the scorer issue 14's independent sets were measured with
@@ -93,26 +94,25 @@ def external_set(spec: str) -> tuple[str, list[dict]]:
     if not name or not path:
         raise SetError(f"--set {spec!r}: expected NAME=PATH")
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
+        with open(path, "rb") as stream:
+            rows = [_labelled_row(name, path, number, line, error)
+                    for number, line, error in read_lines(stream)]
+    except OSError as error:
         raise SetError(f"--set {name}: cannot read {path}: {error}") from None
-    rows = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise SetError(
-                f"--set {name}: {path} line {number} is not JSON ({error.msg})") from None
-        if not (isinstance(row, dict) and isinstance(row.get("text"), str)
-                and isinstance(row.get("hostile"), bool)):
-            raise SetError(f"--set {name}: {path} line {number} needs a string \"text\" and a "
-                           "true/false \"hostile\"")
-        rows.append(row)
     if len({row["hostile"] for row in rows}) < 2:
         raise SetError(f"--set {name}: {path} needs hostile and calm texts (an AUC needs both)")
     return name, rows
+
+
+def _labelled_row(name: str, path: str, number: int, line: str | None, error: str | None) -> dict:
+    """One line of a --set file (read by the commands' JSON-lines reader), or SetError."""
+    row = error or parse_object(line, number)
+    if isinstance(row, str):
+        raise SetError(f"--set {name}: {path} {row}")
+    if not (isinstance(row.get("text"), str) and isinstance(row.get("hostile"), bool)):
+        raise SetError(f"--set {name}: {path} line {number} needs a string \"text\" and a "
+                       "true/false \"hostile\"")
+    return row
 
 
 def measured(score: Callable, extra: dict[str, list[dict]] | None = None) -> dict:

@@ -88,8 +88,9 @@ def test_a_set_kept_outside_the_repository_is_read(tmp_path: Path):
 
 
 @pytest.mark.parametrize(("lines", "message"), [
-    (['{"text": "a", "hostile": true}', "{oops"], "line 2 is not JSON"),
+    (['{"text": "a", "hostile": true}', "{oops"], "line 2: not valid JSON"),
     (['{"text": "a", "hostile": "yes"}'], 'line 1 needs a string "text"'),
+    (['["a list"]'], "line 1: expected a JSON object"),
     (['{"hostile": true}'], 'line 1 needs a string "text"'),
     (['{"text": "a", "hostile": true}', '{"text": "b", "hostile": true}'], "hostile and calm"),
 ])
@@ -113,3 +114,10 @@ def test_the_command_names_a_bad_set_without_a_traceback(tmp_path: Path):
     assert result.returncode == 1
     assert result.stderr.startswith(f"bench.tone_backtest: --set gone: cannot read {missing}")
     assert "Traceback" not in result.stderr
+
+
+def test_a_line_that_is_not_utf8_is_named(tmp_path: Path):
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(b'{"text": "gut", "hostile": false}\n{"text": "M\xfcll", "hostile": true}\n')
+    with pytest.raises(SetError, match="line 2: not valid UTF-8"):
+        external_set(f"latin1={path}")
